@@ -1,0 +1,65 @@
+# Gut Feelings — the verbs. `make lab` to learn, `make test` to check everything.
+# Set-up is incremental: the venv is rebuilt only when environment.yml or pyproject.toml change.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+TEST_READY := $(VENV)/.test-ready
+QUIZ_SOURCES := $(shell find quizzes/source -type f -name '*.ipynb' 2>/dev/null)
+RELEASED := quizzes/release/.built
+# Jupyter refuses to run as root without this flag (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT ?= 8888
+
+.PHONY: help setup lab test test-fast bench student clean
+
+help:
+	@echo "make lab      set up (first time only) and open the course in JupyterLab"
+	@echo "make test     set up (incl. test tools and Chromium) and run every test"
+	@echo "make student  build the quizzes' student versions (quizzes/release/)"
+	@echo "make bench    run the benchmarks (medians, not pass/fail)"
+	@echo "make clean    remove the virtualenv and generated quiz folders"
+
+$(READY): environment.yml pyproject.toml tools/pins.py
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Gut Feelings needs Python 3.11 (environment.yml pins it); found " + sys.version.split()[0] + ". Run with PYTHON=python3.11 make ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PYTHON) tools/pins.py environment.yml > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+setup: $(READY)
+
+$(TEST_READY): $(READY) pyproject.toml tools/ensure_chromium.sh
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" -c $(VENV)/requirements.txt
+	bash tools/ensure_chromium.sh
+	@touch $@
+
+$(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py
+	$(BIN)/python tools/build_quizzes.py
+	@touch $@
+
+student: $(RELEASED)
+
+lab: $(RELEASED)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG)
+
+test: $(TEST_READY) $(RELEASED)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(TEST_READY)
+	$(BIN)/python -m pytest -m "not browser and not notebook and not grading" $(PYTEST_ARGS)
+
+bench: $(READY)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) quizzes/release quizzes/submitted quizzes/autograded quizzes/feedback quizzes/gradebook.db
+
+# Instructor verbs (release, collect, grade, feedback, export, report): see docs/instructor_guide.md
+-include mk/instructor.mk

@@ -1,0 +1,32 @@
+"""nbgrader configuration for the course's quizzes.
+
+Lives at the repository root so that `nbgrader ...` and formgrader work when started from
+here (and on Binder). Paths are computed from this file's location, so the configuration
+means the same thing from any working directory.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+_here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = os.path.join(_here, "quizzes")
+c.CourseDirectory.course_id = os.environ.get("GUTBRAIN_COURSE_ID", "gut-feelings")
+
+# A runaway student cell (an infinite loop) is stopped after this many seconds.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# A student who deletes a test cell must not escape it: re-add missing cells from the source.
+c.OverwriteCells.add_missing_cells = True
+
+# Release copies get a comment, not `raise NotImplementedError()`, where the solution was:
+# a choice item then starts as a runnable `answer = None` line (see the quiz sources).
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# The exchange is where a JupyterHub class releases and collects quizzes. It must exist;
+# by default it lives under quizzes/ (git-ignored). On a hub, set GUTBRAIN_EXCHANGE to the
+# shared folder (e.g. /srv/nbgrader/exchange) — see the instructor guide.
+c.Exchange.root = os.environ.get("GUTBRAIN_EXCHANGE", os.path.join(_here, "quizzes", "exchange"))
+os.makedirs(c.Exchange.root, exist_ok=True)

@@ -1,0 +1,115 @@
+"""The course map, built from the lessons present (each notebook's ``metadata.gutbrain``)."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from gutbrain.data import AssetError, format_reference, lessons_dir, load_references
+
+LESSON_METADATA_SCHEMA = {
+    "type": "object",
+    "required": ["number", "title", "goal", "minutes", "prerequisites", "objectives"],
+    "additionalProperties": False,
+    "properties": {
+        "number": {"type": "integer", "minimum": 0},
+        "title": {"type": "string", "minLength": 3},
+        "goal": {"type": "string", "minLength": 10},
+        "minutes": {"type": "integer", "minimum": 1, "maximum": 600},
+        "prerequisites": {"type": "array", "items": {"type": "string"}},
+        "objectives": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "kind": {"enum": ["lesson", "review"]},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str  # file name without .ipynb, e.g. "01_serotonin_synthesis"
+    number: int
+    title: str
+    goal: str
+    minutes: int
+    prerequisites: tuple[str, ...]
+    objectives: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.slug}.ipynb"
+
+
+def read_lesson(path: Path) -> Lesson:
+    """Lesson facts from a notebook's metadata; AssetError naming the file if malformed."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise AssetError(f"{path}: cannot read the notebook ({err})") from None
+    meta = nb.get("metadata", {}).get("gutbrain")
+    if meta is None:
+        raise AssetError(f"{path}: no metadata.gutbrain (see docs/lesson_template.md)")
+    problems = list(jsonschema.Draft202012Validator(LESSON_METADATA_SCHEMA).iter_errors(meta))
+    if problems:
+        raise AssetError(f"{path}: metadata.gutbrain: {problems[0].message}")
+    return Lesson(slug=path.stem, number=meta["number"], title=meta["title"], goal=meta["goal"],
+                  minutes=meta["minutes"], prerequisites=tuple(meta["prerequisites"]),
+                  objectives=tuple(meta["objectives"]))
+
+
+def lessons(folder: Path | None = None) -> list[Lesson]:
+    """Every lesson in lessons/, in course order."""
+    folder = folder or lessons_dir()
+    found = [read_lesson(p) for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))]
+    return sorted(found, key=lambda lesson: (lesson.number, lesson.slug))
+
+
+def course_map_html(course: list[Lesson]) -> str:
+    """An accessible HTML table of the course: lesson, goal, time, prerequisites."""
+    titles = {lesson.slug: lesson.title for lesson in course}
+    rows = []
+    for lesson in course:
+        prereq = ", ".join(html.escape(titles.get(p, p)) for p in lesson.prerequisites) or "none"
+        rows.append(
+            f"<tr><td>{lesson.number}</td>"
+            f'<td><a href="{html.escape(lesson.path)}">{html.escape(lesson.title)}</a></td>'
+            f"<td>{html.escape(lesson.goal)}</td><td>{lesson.minutes} min</td><td>{prereq}</td></tr>"
+        )
+    total = sum(lesson.minutes for lesson in course)
+    return (
+        '<table class="gutbrain-course-map"><caption>Course map: '
+        f"{len(course)} lessons, about {total / 60:.1f} hours in all</caption>"
+        '<thead><tr><th scope="col">#</th><th scope="col">Lesson</th><th scope="col">You will be able to</th>'
+        '<th scope="col">Time</th><th scope="col">Prerequisites</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def references_html(keys: list[str]) -> str:
+    """A numbered reference list for the given citation keys (all must exist)."""
+    refs = load_references()
+    missing = [k for k in keys if k not in refs]
+    if missing:
+        raise AssetError(f"unknown citation key(s) {', '.join(missing)}: add them to assets/references.yaml")
+    items = []
+    for key in keys:
+        entry = refs[key]
+        link = entry.get("url")
+        text = html.escape(format_reference(entry))
+        tier = html.escape(entry.get("evidence_tier", ""))
+        anchor = f' <a href="{html.escape(link)}" target="_blank" rel="noopener">link</a>' if link else ""
+        items.append(f"<li><b>[{html.escape(key)}]</b> {text} <i>({tier})</i>{anchor}</li>")
+    return f"<ol>{''.join(items)}</ol>"
+
+
+def show_course_map() -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(course_map_html(lessons())))
+
+
+def show_references(keys: list[str]) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(references_html(keys)))

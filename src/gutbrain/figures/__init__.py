@@ -1,0 +1,1 @@
+"""Pure figure builders: model results in, plotly Figure out. Never imports ipywidgets."""

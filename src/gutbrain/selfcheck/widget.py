@@ -1,0 +1,106 @@
+"""The self-check widget: thin wiring around ``check_answer``."""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from typing import Callable
+
+import ipywidgets as w
+
+from gutbrain.selfcheck.bank import Question, question
+from gutbrain.selfcheck.grading import Feedback, check_answer
+
+_STYLE = {
+    "correct": ("✔ Correct.", "#1b5e20", "#e8f5e9"),
+    "incorrect": ("✘ Not yet.", "#8a1c1c", "#fdecea"),
+    "invalid": ("ⓘ", "#37474f", "#eceff1"),
+}
+
+
+def feedback_html(fb: Feedback, explanation: str | None = None) -> str:
+    """HTML for one piece of feedback; the explanation is shown once the answer is right."""
+    label, colour, background = _STYLE[fb.status]
+    body = f"<b>{label}</b> {html.escape(fb.message)}"
+    if fb.correct and explanation:
+        body += f"<br><span><b>Why:</b> {html.escape(explanation)}</span>"
+    return (
+        f'<div role="status" aria-live="polite" style="border-left:4px solid {colour};'
+        f'background:{background};color:#111;padding:6px 10px;margin-top:4px">{body}</div>'
+    )
+
+
+class SelfCheck:
+    """One question with a Check button, a Hint button and immediate feedback; retry freely.
+
+    ``on_answer(question, raw_answer, feedback)`` is called after every graded attempt
+    (not for invalid input) so that progress can be recorded elsewhere.
+    """
+
+    def __init__(self, q: Question, on_answer: Callable[[Question, object, Feedback], None] | None = None):
+        self.question = q
+        self.on_answer = on_answer
+        self.attempts: list[dict] = []
+        self.input = self._make_input()
+        self.check_button = w.Button(description="Check", button_style="primary",
+                                     tooltip="Check your answer")
+        self.hint_button = w.Button(description="Hint", tooltip="Show a hint")
+        self.feedback = w.HTML(value="")
+        self.hint = w.HTML(value="")
+        self.check_button.on_click(lambda _: self.submit())
+        self.hint_button.on_click(lambda _: self.show_hint())
+        prompt = w.HTML(value=f"<p><b>Self-check.</b> {html.escape(q.prompt)}</p>")
+        self.widget = w.VBox(
+            [prompt, self.input, w.HBox([self.check_button, self.hint_button]), self.hint, self.feedback],
+            layout=w.Layout(border="1px solid #90a4ae", padding="6px 10px", margin="8px 0"),
+        )
+        self.widget.add_class("gutbrain-selfcheck")
+
+    def _make_input(self):
+        q = self.question
+        if q.type == "single_choice":
+            return w.RadioButtons(options=[(o["text"], o["id"]) for o in q.options], value=None,
+                                  layout=w.Layout(width="auto"), description="Answer:")
+        if q.type == "multiple_choice":
+            self._boxes = [w.Checkbox(value=False, description=o["text"], indent=False,
+                                      layout=w.Layout(width="auto")) for o in q.options]
+            return w.VBox(self._boxes)
+        placeholder = f"number in {q.spec['unit']}" if q.type == "numeric" and q.spec["unit"] else "your answer"
+        return w.Text(placeholder=placeholder, description="Answer:", continuous_update=False)
+
+    def current_answer(self):
+        if self.question.type == "multiple_choice":
+            return {o["id"] for o, box in zip(self.question.options, self._boxes) if box.value}
+        return self.input.value
+
+    def answer(self, value) -> Feedback:
+        """Set the input as a learner would, then check (used by tests and demos)."""
+        if self.question.type == "multiple_choice":
+            for o, box in zip(self.question.options, self._boxes):
+                box.value = o["id"] in set(value)
+        else:
+            self.input.value = value
+        return self.submit()
+
+    def submit(self) -> Feedback:
+        raw = self.current_answer()
+        fb = check_answer(self.question, raw)
+        self.feedback.value = feedback_html(fb, self.question.explanation)
+        if fb.counts_as_attempt:
+            self.attempts.append({"answer": fb.answer, "correct": fb.correct,
+                                  "at": datetime.now(timezone.utc).isoformat()})
+            if self.on_answer is not None:
+                self.on_answer(self.question, raw, fb)
+        return fb
+
+    def show_hint(self) -> None:
+        self.hint.value = f"<i>Hint: {html.escape(self.question.hint)}</i>"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def ask(lesson: str, qid: str) -> SelfCheck:
+    """Show question ``qid`` of ``assets/questions/<lesson>.yaml`` (the notebook one-liner)."""
+    return SelfCheck(question(lesson, qid))
