@@ -6,6 +6,7 @@ failed, with nbgrader's log.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def nbgrader_api(course_root: Path | None = None):
     """An NbGraderAPI configured from the repository's nbgrader_config.py."""
+    # nbgrader runs the `alembic` command when it creates a gradebook; make sure the one
+    # next to this Python is found even when the virtualenv is not activated.
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
