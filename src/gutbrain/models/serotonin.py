@@ -33,7 +33,7 @@ METABOLITE_NODES: Mapping[str, tuple[str, float, float]] = MappingProxyType({
     "tryptophan": ("Tryptophan", 0.0, 1.0),
     "5-HTP": ("5-Hydroxytryptophan (5-HTP)", 1.0, 1.0),
     "serotonin": ("Serotonin (5-HT)", 2.0, 1.0),
-    "5-HIAA": ("5-HIAA (via 5-hydroxyindole-acetaldehyde)", 3.0, 1.0),
+    "5-HIAA": ("5-HIAA (via an aldehyde)", 3.0, 1.0),
     "kynurenine": ("N-formylkynurenine → kynurenine", 1.0, 0.0),
 })
 
@@ -352,11 +352,12 @@ def comparison_summary(key: str, rows: list[GroupMeasurement] | None = None) -> 
     data = comparison_rows(key, rows)
     first = data[0]
     if not all(r.verified_value for r in data):
-        return (f"{comp.label}. Values for this study are not shown: the course could not verify the "
-                f"numbers in a stored copy. What is verified: {first.source_note} "
+        return (f"{comp.label}. Values not verified, so none are shown: the course could not read the "
+                f"numbers in any stored copy. What is verified: {first.source_note} "
                 f"Species: {first.species}. Evidence tier: {first.evidence_tier}. n = {first.n}.")
     parts = [f"{r.group} {r.value:g} ± {r.error:g} {r.unit}" for r in data]
-    text = f"{comp.label}: colonic serotonin {'; '.join(parts)} (± is {first.error_type}; n {first.n})."
+    text = (f"{comp.label}: colonic serotonin {'; '.join(parts)} (type of ±: {first.error_type}; "
+            f"n per group: {first.n}).")
     base = data[-1]
     for other in data[:-1]:
         ratio = ratio_of_means(other, base)

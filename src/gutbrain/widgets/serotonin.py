@@ -1,0 +1,91 @@
+"""Lesson 1 widgets: pathway map per tissue, microbiome experiment explorer, static figure + text.
+
+Thin wiring only: a control's ``observe(names="value")`` calls a pure update function from
+``gutbrain.figures.serotonin`` inside ``batch_update``, and a text summary (role="status") follows.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from gutbrain.figures import serotonin as figs
+from gutbrain.figures.style import alt_text
+from gutbrain.models import serotonin as sm
+
+
+def _status_html(text: str) -> str:
+    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+
+
+class _Explorer:
+    control: w.ValueWidget
+    figure: go.FigureWidget
+    summary: w.HTML
+    widget: w.VBox
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class PathwayExplorer(_Explorer):
+    """Tissue buttons -> the pathway map restyles which enzymes act there (hover for Km values)."""
+
+    def __init__(self, tissue: str = "gut_ec"):
+        self.control = w.ToggleButtons(
+            options=[(label, key) for key, label in sm.TISSUES.items()], value=tissue,
+            description="Tissue:", style={"description_width": "initial"},
+            tooltips=[f"Show the pathway in a {label.lower()}" for label in sm.TISSUES.values()],
+        )
+        self.figure = go.FigureWidget(figs.pathway_figure(tissue))
+        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.control.observe(self._on_change, names="value")
+        self.widget = w.VBox([
+            w.HTML("<small>Line style = what the course's sources say about the enzyme in this tissue "
+                   "(solid blue: acts here; dashed orange: liver model only; dotted green: inferred; "
+                   "thin grey: elsewhere or no source). Hover over an enzyme for its Km values.</small>"),
+            self.control, self.figure, self.summary,
+        ])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        tissue = self.control.value
+        with self.figure.batch_update():
+            figs.update_pathway_figure(self.figure, tissue)
+        self.summary.value = _status_html(alt_text(self.figure))
+
+
+class MicrobiomeExplorer(_Explorer):
+    """Dropdown of published comparisons -> bar chart of group means (verified values only)."""
+
+    def __init__(self, comparison: str = "reigstad_all"):
+        self.rows = sm.load_microbiome_serotonin()
+        self.control = w.Dropdown(
+            options=[(c.label, key) for key, c in sm.COMPARISONS.items()], value=comparison,
+            description="Comparison:", style={"description_width": "initial"},
+            layout=w.Layout(width="640px"),
+        )
+        self.figure = go.FigureWidget(figs.microbiome_figure(comparison, self.rows))
+        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.control.observe(self._on_change, names="value")
+        self.widget = w.VBox([self.control, self.figure, self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        with self.figure.batch_update():
+            figs.update_microbiome_figure(self.figure, self.control.value, self.rows)
+        self.summary.value = _status_html(alt_text(self.figure))
+
+
+def figure_with_text(fig: go.Figure) -> w.VBox:
+    """A figure that needs no controls, with its text alternative shown underneath."""
+    box = w.VBox([go.FigureWidget(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box.add_class("gutbrain-figure")
+    return box
+
+
+def serotonin_distribution() -> w.VBox:
+    return figure_with_text(figs.distribution_figure())
