@@ -3,8 +3,8 @@
     make bench            # or: .venv/bin/python benchmarks/run.py
 
 Prints the median (and interquartile range) of: one model recompute, one slider callback
-(recompute + FigureWidget update in batch_update), and 00_start_here Run All after kernel
-start. Other benchmark scripts in this folder (bench_*.py) run standalone.
+(recompute + FigureWidget update in batch_update), lesson 1's widget callbacks, and every
+lesson's Run All after kernel start. Other benchmark scripts in this folder (bench_*.py) run standalone.
 """
 from __future__ import annotations
 
@@ -49,25 +49,41 @@ def bench_slider_callback(repeats: int = 200) -> None:
     summarise("slider callback (recompute + batch_update)", times)
 
 
-def bench_start_here(repeats: int = 5) -> None:
+def bench_lesson1_callbacks(repeats: int = 100) -> None:
+    from gutbrain.models.serotonin import COMPARISONS, TISSUES
+    from gutbrain.widgets.serotonin import MicrobiomeExplorer, PathwayExplorer
+
+    for explorer, choices in ((PathwayExplorer(), list(TISSUES)), (MicrobiomeExplorer(), list(COMPARISONS))):
+        times = []
+        for i in range(repeats):
+            value = choices[(i + 1) % len(choices)]
+            start = time.perf_counter()
+            explorer.control.value = value
+            times.append(time.perf_counter() - start)
+        summarise(f"{type(explorer).__name__} callback", times)
+
+
+def bench_lessons_run_all(repeats: int = 3) -> None:
+    """Run All of every lesson, timed from after kernel start (kernel start-up excluded)."""
     import nbformat
     from nbclient import NotebookClient
 
-    path = REPO / "lessons" / "00_start_here.ipynb"
-    times = []
-    for _ in range(repeats):
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        with client.setup_kernel():
-            start = time.perf_counter()
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-            times.append(time.perf_counter() - start)
-    summarise("00_start_here Run All after kernel start", times, unit="s")
+    for path in sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        times = []
+        for _ in range(repeats):
+            nb = nbformat.read(path, as_version=4)
+            client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            with client.setup_kernel():
+                start = time.perf_counter()
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+                times.append(time.perf_counter() - start)
+        summarise(f"{path.name} Run All after kernel start", times, unit="s")
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["model", "slider", "start_here"]
-    for name in which:
-        {"model": bench_model, "slider": bench_slider_callback, "start_here": bench_start_here}[name]()
+    benches = {"model": bench_model, "slider": bench_slider_callback,
+               "lesson1": bench_lesson1_callbacks, "lessons": bench_lessons_run_all}
+    for name in sys.argv[1:] or list(benches):
+        benches[name]()
