@@ -45,4 +45,4 @@ def test_notebook_runs_without_errors(path):
         state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
         if state:
             models = json.dumps(state)
-            assert "FloatSlider" in models or "RadioButtons" in models
+            assert "LabelledSlider" in models or "RadioButtons" in models or "anywidget" in models

@@ -102,5 +102,19 @@ class SelfCheck:
 
 
 def ask(lesson: str, qid: str) -> SelfCheck:
-    """Show question ``qid`` of ``assets/questions/<lesson>.yaml`` (the notebook one-liner)."""
-    return SelfCheck(question(lesson, qid))
+    """Show question ``qid`` of ``assets/questions/<lesson>.yaml`` (the notebook one-liner).
+
+    Every graded attempt is recorded in the learner's progress store (``gutbrain.progress``),
+    which a hidden widget mirrors in the browser. If saving fails, the feedback stays and a
+    sentence under it says so; the self-check itself never fails because of progress."""
+    check = SelfCheck(question(lesson, qid))
+    try:
+        from gutbrain.progress.recording import make_recorder
+        from gutbrain.progress.sync import shared_sync
+
+        check.on_answer = make_recorder(check)
+        check.widget.children += (shared_sync(),)
+    except Exception as err:  # progress is a bonus: the question must still work
+        check.hint.value = (f"<small>(Your answers to this question will not be saved: "
+                            f"{html.escape(type(err).__name__)}: {html.escape(str(err))})</small>")
+    return check

@@ -10,6 +10,7 @@ from gutbrain.figures.tryptophan import (
     budget_summary, tryptophan_budget_figure, update_tryptophan_budget_figure,
 )
 from gutbrain.models import tryptophan as trp_model
+from gutbrain.widgets.controls import LabelledSlider
 
 ENZYME_HELP = {
     "TPH1": "tryptophan hydroxylase 1 (gut enterochromaffin cells, pineal)",
@@ -26,17 +27,14 @@ class TryptophanExplorer:
 
     def __init__(self, enzymes=("TPH1", "TDO2", "IDO1"), trp_range_uM=(1.0, 100.0),
                  trp_uM: float = trp_model.DEFAULT_EXTRACELLULAR_TRP_UM):
-        self.trp_slider = w.FloatSlider(
-            value=trp_uM, min=trp_range_uM[0], max=trp_range_uM[1], step=0.5,
-            description="Trp outside (µM)", continuous_update=True, readout_format=".1f",
-            style={"description_width": "initial"}, layout=w.Layout(width="420px"),
+        self.trp_slider = LabelledSlider(
+            label="Tryptophan outside the cell", unit="µM", value=trp_uM,
+            min=trp_range_uM[0], max=trp_range_uM[1], step=0.5,
         )
         self.enzyme_sliders = {
-            name: w.FloatLogSlider(
-                value=1.0, base=10, min=-1, max=1, step=0.05,
-                description=f"{name} × ", tooltip=ENZYME_HELP[name],
-                style={"description_width": "initial"}, layout=w.Layout(width="420px"),
-                readout_format=".2f",
+            name: LabelledSlider(
+                label=f"{name} amount", unit="× published", value=1.0, min=0.1, max=10.0,
+                step=0.05, scale="log", decimals=2, description=ENZYME_HELP[name],
             )
             for name in enzymes
         }

@@ -1,0 +1,89 @@
+"""Accessible controls.
+
+ipywidgets' sliders draw their handle with noUiSlider and give it no accessible name, so a
+screen-reader user hears only "slider". ``LabelledSlider`` is a native ``<input type=range>``
+with a real ``<label>`` and a spoken value (``aria-valuetext``), keyboard-operable by the
+browser itself (arrow keys, Page Up/Down, Home/End). It has the same ``value`` trait and
+``observe(names="value")`` contract as an ipywidgets slider.
+"""
+from __future__ import annotations
+
+import math
+
+import anywidget
+import traitlets
+
+_ESM = r"""
+function render({ model, el }) {
+  const id = "gb-slider-" + Math.random().toString(36).slice(2);
+  const wrap = document.createElement("div");
+  wrap.className = "gutbrain-slider";
+  wrap.style.cssText = "display:flex;align-items:center;gap:0.6em;margin:2px 0;font-size:var(--jp-widgets-font-size,13px)";
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.style.cssText = "min-width:11em";
+  const input = document.createElement("input");
+  input.type = "range";
+  input.id = id;
+  input.style.cssText = "width:16em";
+  const out = document.createElement("output");
+  out.htmlFor = id;
+  out.style.cssText = "min-width:5em;font-variant-numeric:tabular-nums";
+  const log = () => model.get("scale") === "log";
+  const toPosition = (v) => (log() ? Math.log10(v) : v);
+  const fromPosition = (p) => (log() ? Math.pow(10, p) : p);
+  const text = (v) => v.toFixed(model.get("decimals")) + (model.get("unit") ? " " + model.get("unit") : "");
+  function draw() {
+    label.textContent = model.get("label");
+    input.min = toPosition(model.get("min"));
+    input.max = toPosition(model.get("max"));
+    input.step = model.get("step");
+    input.value = toPosition(model.get("value"));
+    input.title = model.get("description");
+    out.textContent = text(model.get("value"));
+    input.setAttribute("aria-valuetext", text(model.get("value")));
+  }
+  input.addEventListener("input", () => {
+    const v = fromPosition(parseFloat(input.value));
+    model.set("value", v);
+    model.save_changes();
+    out.textContent = text(v);
+    input.setAttribute("aria-valuetext", text(v));
+  });
+  model.on("change", draw);
+  draw();
+  wrap.append(label, input, out);
+  el.append(wrap);
+}
+export default { render };
+"""
+
+
+class LabelledSlider(anywidget.AnyWidget):
+    """A labelled range slider; ``scale="log"`` steps in powers of ten (``step`` in decades)."""
+
+    _esm = _ESM
+    value = traitlets.Float().tag(sync=True)
+    min = traitlets.Float().tag(sync=True)
+    max = traitlets.Float().tag(sync=True)
+    step = traitlets.Float().tag(sync=True)
+    scale = traitlets.Unicode("linear").tag(sync=True)
+    label = traitlets.Unicode().tag(sync=True)
+    unit = traitlets.Unicode("").tag(sync=True)
+    decimals = traitlets.Int(1).tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)  # longer help, shown as a tooltip
+
+    def __init__(self, *, label: str, value: float, min: float, max: float, step: float,
+                 scale: str = "linear", **kwargs):
+        if scale not in ("linear", "log"):
+            raise ValueError(f"scale must be 'linear' or 'log', got {scale!r}")
+        if not (min < max) or (scale == "log" and min <= 0):
+            raise ValueError(f"slider {label!r}: need 0 < min < max for a log scale, min < max otherwise")
+        super().__init__(label=label, value=value, min=min, max=max, step=step, scale=scale, **kwargs)
+
+    @traitlets.validate("value")
+    def _clamp(self, proposal):
+        value = proposal["value"]
+        if math.isnan(value):
+            raise traitlets.TraitError(f"slider {self.label!r}: value must be a number")
+        return max(self.min, min(self.max, value)) if self.max > self.min else value
