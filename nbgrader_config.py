@@ -30,3 +30,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # shared folder (e.g. /srv/nbgrader/exchange) — see the instructor guide.
 c.Exchange.root = os.environ.get("GUTBRAIN_EXCHANGE", os.path.join(_here, "quizzes", "exchange"))
 os.makedirs(c.Exchange.root, exist_ok=True)
+
+# Autograde and feedback through the course's safe pipeline (guards against students
+# monkeypatching what hidden tests call; feedback without hidden-test source or keys), so that
+# formgrader's buttons behave like `make grade` and `make feedback` (docs/instructor_guide.md).
+try:
+    from gutbrain.instructor.course import use_safe_preprocessors
+except ImportError:  # the package is not installed: plain nbgrader still works
+    pass
+else:
+    use_safe_preprocessors(c, __import__("pathlib").Path(c.CourseDirectory.root))

@@ -1,37 +1,21 @@
 """Build the student version of every quiz in quizzes/source/ (quizzes/release/).
 
-Uses nbgrader's own API with the repository's nbgrader_config.py, so the result is exactly
-what `nbgrader generate_assignment <quiz>` would make. Exit status 1 names any quiz that
-failed, with nbgrader's log.
+Uses nbgrader's own API configured from the repository's nbgrader_config.py (through
+``gutbrain.instructor.course``), so the result is exactly what `nbgrader generate_assignment
+<quiz>` would make. Binder's postBuild and `make student` run this; exit status 1 names any
+quiz that failed, with nbgrader's log.
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from gutbrain.instructor.course import COURSE_ROOT, make_api
 
 
 def nbgrader_api(course_root: Path | None = None):
-    """An NbGraderAPI configured from the repository's nbgrader_config.py."""
-    # nbgrader runs the `alembic` command when it creates a gradebook; make sure the one
-    # next to this Python is found even when the virtualenv is not activated.
-    bin_dir = os.path.dirname(sys.executable)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    if course_root is not None:
-        config.CourseDirectory.root = str(course_root)
-    merged = Config()
-    merged.merge(config)
-    coursedir = CourseDirectory(config=merged)
-    return NbGraderAPI(coursedir=coursedir, config=merged)
+    """An NbGraderAPI for ``course_root`` (default: the repository's quizzes/)."""
+    return make_api(course_root)
 
 
 def quiz_ids(course_root: Path) -> list[str]:
@@ -41,7 +25,7 @@ def quiz_ids(course_root: Path) -> list[str]:
 
 def build_all(course_root: Path | None = None) -> list[str]:
     """Generate every quiz's release; return the ids that failed."""
-    root = course_root or ROOT / "quizzes"
+    root = course_root or COURSE_ROOT
     api = nbgrader_api(root)
     failed = []
     for quiz in quiz_ids(root):
