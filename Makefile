@@ -13,13 +13,14 @@ RELEASED := quizzes/release/.built
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: help setup lab test test-fast bench student clean
+.PHONY: help setup lab test test-fast test-browser bench bench-browser student clean
 
 help:
 	@echo "make lab      set up (first time only) and open the course in JupyterLab"
 	@echo "make test     set up (incl. test tools and Chromium) and run every test"
 	@echo "make student  build the quizzes' student versions (quizzes/release/)"
 	@echo "make bench    run the benchmarks (medians, not pass/fail)"
+	@echo "make test-browser   only the browser tests (JupyterLab + headless Chromium)"
 	@echo "make clean    remove the virtualenv and generated quiz folders"
 
 $(READY): environment.yml pyproject.toml tools/pins.py
@@ -33,7 +34,7 @@ $(READY): environment.yml pyproject.toml tools/pins.py
 
 setup: $(READY)
 
-$(TEST_READY): $(READY) pyproject.toml tools/ensure_chromium.sh
+$(TEST_READY): $(READY) pyproject.toml tools/ensure_chromium.sh tools/browser/package-lock.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" -c $(VENV)/requirements.txt
 	bash tools/ensure_chromium.sh
 	@touch $@
@@ -55,8 +56,14 @@ test: $(TEST_READY) $(RELEASED)
 test-fast: $(TEST_READY)
 	$(BIN)/python -m pytest -m "not browser and not notebook and not grading" $(PYTEST_ARGS)
 
+test-browser: $(TEST_READY) $(RELEASED)
+	$(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
+
 bench: $(READY)
 	$(BIN)/python benchmarks/run.py
+
+bench-browser: $(TEST_READY)
+	$(BIN)/python benchmarks/bench_browser.py
 
 clean:
 	rm -rf $(VENV) quizzes/release quizzes/submitted quizzes/autograded quizzes/feedback quizzes/gradebook.db

@@ -10,6 +10,14 @@ import ipywidgets as w
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
 
+# ipywidgets gives radio labels a fixed height, so an option that wraps onto a second line
+# spills over the next one (and a click lands on the wrong option).
+_CSS = (
+    "<style>.gutbrain-selfcheck .widget-radio-box label{height:auto;min-height:"
+    "var(--jp-widgets-radio-item-height);line-height:1.35;white-space:normal;margin:2px 0}"
+    ".gutbrain-selfcheck .widget-radio-box{height:auto}</style>"
+)
+
 _STYLE = {
     "correct": ("✔ Correct.", "#1b5e20", "#e8f5e9"),
     "incorrect": ("✘ Not yet.", "#8a1c1c", "#fdecea"),
@@ -48,7 +56,7 @@ class SelfCheck:
         self.hint = w.HTML(value="")
         self.check_button.on_click(lambda _: self.submit())
         self.hint_button.on_click(lambda _: self.show_hint())
-        prompt = w.HTML(value=f"<p><b>Self-check.</b> {html.escape(q.prompt)}</p>")
+        prompt = w.HTML(value=f"{_CSS}<p><b>Self-check.</b> {html.escape(q.prompt)}</p>")
         self.widget = w.VBox(
             [prompt, self.input, w.HBox([self.check_button, self.hint_button]), self.hint, self.feedback],
             layout=w.Layout(border="1px solid #90a4ae", padding="6px 10px", margin="8px 0"),

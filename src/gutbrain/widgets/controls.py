@@ -3,8 +3,9 @@
 ipywidgets' sliders draw their handle with noUiSlider and give it no accessible name, so a
 screen-reader user hears only "slider". ``LabelledSlider`` is a native ``<input type=range>``
 with a real ``<label>`` and a spoken value (``aria-valuetext``), keyboard-operable by the
-browser itself (arrow keys, Page Up/Down, Home/End). It has the same ``value`` trait and
-``observe(names="value")`` contract as an ipywidgets slider.
+browser itself (arrow keys, Page Up/Down, Home/End; JupyterLab's shortcuts are suppressed
+on it). It has the same ``value`` trait and ``observe(names="value")`` contract as an
+ipywidgets slider.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ function render({ model, el }) {
   const input = document.createElement("input");
   input.type = "range";
   input.id = id;
+  // JupyterLab's command-mode shortcuts would otherwise take the arrow keys.
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   input.style.cssText = "width:16em";
   const out = document.createElement("output");
   out.htmlFor = id;

@@ -122,8 +122,8 @@ class ReviewSession:
             check.on_answer = make_recorder(check, source="review", store=store)
             self.checks.append(check)
             where = f"box {item.box}" if item.box else "not yet in a box"
-            rows.append(w.HTML(f"<h4>Question {number} of {len(self.queue)} "
-                               f"<small>({html.escape(lesson)}; {_REASONS[item.reason]}; {where})</small></h4>"))
+            rows.append(w.HTML(f"<p><b>Question {number} of {len(self.queue)}</b> "
+                               f"<small>({html.escape(lesson)}; {_REASONS[item.reason]}; {where})</small></p>"))
             rows.append(check.widget)
         rows.append(shared_sync())
         self.widget = w.VBox(rows)
@@ -153,7 +153,7 @@ class ReviewSession:
         cells = "".join(f"<td>{n}</td>" for n in counts)
         return ('<table class="gutbrain-boxes"><caption>Your questions by Leitner box '
                 f"(mastered: box {MASTERED_BOX} or higher)</caption>"
-                f'<thead><tr><th scope="row"></th>{head}</tr></thead><tbody>'
+                f'<thead><tr><td></td>{head}</tr></thead><tbody>'
                 f'<tr><th scope="row">questions</th>{cells}</tr>'
                 f'<tr><th scope="row">asked again after</th>{interval}</tr></tbody></table>')
 

@@ -1,0 +1,118 @@
+"""Fixtures for the browser tests: one JupyterLab server and one Chromium for the session.
+
+The server serves a temporary copy of the course (lessons/, quizzes/ with the student
+versions built, nbgrader_config.py), so the tests never leave outputs in committed notebooks.
+Every notebook opens in its own page; its kernel is shut down when the page is done.
+On a failure, a screenshot, the browser console and the server log are saved under
+tests/artifacts/browser/ (see docs/browser_tests.md).
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+import labdriver as lab
+
+
+def _unavailable(problem: str):
+    """No browser here: fail in CI (where it must be there), skip on a learner's machine."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set, but the browser tests cannot run: {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1:<free port> with a token; stopped whatever happens."""
+    problem = lab.chromium_problem()
+    if problem:
+        _unavailable(problem)
+    with lab.lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def axe_js():
+    """axe-core's script (installed from npm by tools/ensure_chromium.sh)."""
+    problem = lab.axe_problem()
+    if problem:
+        _unavailable(problem)
+    return lab.AXE_JS
+
+
+@pytest.fixture(scope="session")
+def chromium(lab_server, tmp_path_factory):
+    """Debian's Chromium, headless, with a fresh profile, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        context = lab.launch_chromium(playwright, tmp_path_factory.mktemp("chromium-profile"))
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+    finally:
+        playwright.stop()
+
+
+Tab = lab.Tab
+OPEN_TABS = lab.OPEN_TABS
+close_tab = lab.close_tab
+
+
+@pytest.fixture(scope="session")
+def open_tab(chromium, lab_server):
+    """Factory: open a notebook in a new page; the page is closed and kernels stopped by ``close_tab``."""
+
+    def _open(path: str) -> Tab:
+        page = chromium.new_page()
+        lab.install_page_helpers(page)
+        tab = Tab(name=re.sub(r"[^A-Za-z0-9_.-]+", "_", path), page=page,
+                  console=lab.ConsoleLog(page), path=path)
+        OPEN_TABS.append(tab)
+        try:
+            lab.open_notebook(page, lab_server, path)
+        except Exception:
+            lab.save_artifacts(page, tab.console, f"open--{tab.name}", lab_server)
+            close_tab(tab, lab_server)
+            raise
+        return tab
+
+    return _open
+
+
+@pytest.fixture(scope="module", params=lab.LESSONS, ids=[p.stem for p in lab.LESSONS])
+def lesson(request, open_tab, lab_server):
+    """A lesson opened in JupyterLab with Run -> Run All Cells done (outputs as a learner sees them)."""
+    tab = open_tab(f"lessons/{request.param.name}")
+    try:
+        try:
+            tab.timings["run_all_s"] = lab.run_all(tab.page)
+        except Exception:
+            # The tab is closed before pytest reports this set-up error: save what it shows now.
+            lab.save_artifacts(tab.page, tab.console, f"setup--{tab.name}", lab_server)
+            raise
+        yield tab
+    finally:
+        close_tab(tab, lab_server)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, save a screenshot and the console log of every open page."""
+    report = yield
+    if report.failed and report.when in ("setup", "call") and OPEN_TABS:
+        server = item.funcargs.get("lab_server")
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid.split("::", 1)[-1])
+        saved = []
+        for tab in list(OPEN_TABS):
+            try:
+                saved += lab.save_artifacts(tab.page, tab.console, f"{stem}--{tab.name}", server)
+            except Exception as err:  # never hide the test's own failure
+                saved.append(f"(could not save artefacts of {tab.name}: {err!r})")
+        report.sections.append(("browser artefacts", "\n".join(str(p) for p in saved)))
+    return report

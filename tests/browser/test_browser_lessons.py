@@ -1,0 +1,146 @@
+"""Every lesson, run in JupyterLab in Chromium, as a learner sees it.
+
+Parametrised over lessons/[0-9][0-9]_*.ipynb: a new lesson is covered with no new code.
+For each lesson (opened once, Run -> Run All Cells): no error output, every widget and
+plotly figure rendered, every interactive diagram responds to the keyboard, every
+self-check answers a wrong and then a right answer, and the outputs pass axe-core.
+"""
+from __future__ import annotations
+
+import html
+
+import pytest
+
+import labdriver as lab
+
+pytestmark = pytest.mark.browser
+
+
+def test_lesson_runs_without_errors(lesson):
+    page = lesson.page
+    errors = lab.error_outputs(page)
+    assert not errors, f"{lesson.path}: error output after Run All:\n\n" + "\n\n".join(errors)
+    never_ran = lab.unexecuted_code_cells(page)
+    assert not never_ran, f"{lesson.path}: code cells {never_ran} did not run"
+
+
+def test_every_widget_and_figure_renders(lesson):
+    page = lesson.page
+    figures = lab.wait_for_figures(page)
+    problems = lab.widget_problems(page)
+    assert not problems, f"{lesson.path}: widgets that did not display: {problems}"
+    for fig in figures:
+        assert fig["traces"] > 0 and fig["drawn"] > 0, f"{lesson.path}: figure {fig} drew no traces"
+        assert fig["width"] > 0 and fig["height"] > 0, f"{lesson.path}: figure {fig} has no size"
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
+    for i in range(explorers.count()):
+        assert explorers.nth(i).locator(".js-plotly-plot .main-svg").count(), (
+            f"{lesson.path}: interactive diagram #{i + 1} shows no figure")
+
+
+def test_interactive_diagrams_respond_to_the_keyboard(lesson):
+    page = lesson.page
+    lab.wait_for_figures(page)
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        before = lab.explorer_state(explorer)
+        action = lab.move_first_control_by_keyboard(page, explorer)
+        try:
+            after = lab.wait_for_state_change(explorer, before)
+        except Exception as err:
+            raise AssertionError(f"{lesson.path}: interactive diagram #{i + 1}: after {action}, "
+                                 f"the figure's data did not change ({err})") from None
+        if before["status"]:
+            # The text alternative must follow the figure (wait: it is sent right after the data).
+            explorer.locator("[role=status]").first.wait_for(state="attached")
+            page.wait_for_function("([el, old]) => window.gutbrainTest.explorerState(el).status !== old",
+                                   arg=[explorer.element_handle(), before["status"]], timeout=10_000)
+
+
+def _all_questions():
+    """Every question of every bank: a review notebook asks questions of several lessons."""
+    from gutbrain.data import assets_dir
+    from gutbrain.selfcheck import load_bank
+
+    return [q for path in sorted((assets_dir() / "questions").glob("*.yaml"))
+            for q in load_bank(path.stem).values()]
+
+
+def test_selfchecks_answer_wrong_then_right(lesson):
+    from gutbrain.selfcheck import check_answer
+
+    page = lesson.page
+    boxes = page.locator(".jp-OutputArea .gutbrain-selfcheck")
+    if not boxes.count():
+        return
+    questions = _all_questions()
+    overlaps = []
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        box.scroll_into_view_if_needed()
+        prompt_html = box.locator("p", has_text="Self-check.").first.inner_html()
+        q = next((q for q in questions if html.escape(q.prompt, quote=False) in prompt_html), None)
+        assert q is not None, (f"{lesson.path}: self-check #{i + 1} matches no question in "
+                               f"assets/questions/: {prompt_html[:200]}")
+        overlaps += [(q.key, pair) for pair in lab.overlapping_options(box)]
+        wrong, right = lab.selfcheck_answers(q)
+        expected_wrong = check_answer(q, wrong)
+        expected_right = check_answer(q, right)
+        assert expected_wrong.status == "incorrect" and expected_right.correct, (
+            f"{q.key}: the test's answers are not wrong/right ({expected_wrong}, {expected_right})")
+        lab.enter_selfcheck_answer(page, box, q, wrong)
+        lab.check_selfcheck(page, box, "Not yet.", expected_wrong.message)
+        lab.enter_selfcheck_answer(page, box, q, right)
+        text = lab.check_selfcheck(page, box, "Correct.", expected_right.message)
+        assert "Why:" in text, f"{q.key}: the explanation is not shown once the answer is right"
+    assert not overlaps, (f"{lesson.path}: answer options drawn on top of each other (a learner "
+                          "cannot read or click them):\n"
+                          + "\n".join(f"  {key}: {a!r} / {b!r}" for key, (a, b) in overlaps))
+
+
+def test_outputs_pass_axe(lesson, axe_js):
+    page = lesson.page
+    lab.wait_for_figures(page)
+    violations = lab.run_axe(page)
+    blocking = [v for v in violations if v["impact"] in lab.FAILING_IMPACTS]
+    assert not blocking, (f"{lesson.path}: axe-core found critical/serious problems in the outputs:\n"
+                          + lab.format_violations(blocking))
+
+
+def test_controls_are_keyboard_reachable_and_named(lesson):
+    page = lesson.page
+    lab.wait_for_figures(page)
+    controls = [c for c in lab.output_controls(page) if not c["disabled"]]
+    if not controls:
+        return
+    unnamed = [c for c in controls if not lab.accessible_name(page, c["index"]).strip()]
+    assert not unnamed, (f"{lesson.path}: controls without an accessible name:\n"
+                         + "\n".join(f"  {c['html']}" for c in unnamed))
+    not_focusable = [c for c in controls if c["tabindex"] < 0]
+    assert not not_focusable, (f"{lesson.path}: controls that Tab never reaches (tabindex < 0):\n"
+                               + "\n".join(f"  {c['html']}" for c in not_focusable))
+    reached = set(lab.tab_through_outputs(page, controls[0]["index"], presses=3 * len(controls) + 10))
+    # A group of radio buttons is one Tab stop: reaching one of them reaches the group.
+    groups_reached = {c["group"] for c in controls if c["group"] and c["index"] in reached}
+    missed = [c for c in controls if c["index"] not in reached
+              and not (c["group"] and c["group"] in groups_reached)]
+    assert not missed, (f"{lesson.path}: controls Tab does not reach from the first one:\n"
+                        + "\n".join(f"  {c['html']}" for c in missed))
+
+
+def test_figures_have_title_and_text_alternative(lesson):
+    page = lesson.page
+    figures = lab.wait_for_figures(page)
+    for fig in figures:
+        assert fig["title"].strip() and fig["title_shown"].strip(), (
+            f"{lesson.path}: figure #{fig['index'] + 1} has no visible title")
+        assert len(fig["alt_text"].strip()) >= 20, (
+            f"{lesson.path}: figure #{fig['index'] + 1} ({fig['title']!r}) has no text alternative "
+            "in layout.meta.alt_text")
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
+    for i in range(explorers.count()):
+        status = explorers.nth(i).locator("[role=status]")
+        assert status.count() and status.first.inner_text().strip(), (
+            f"{lesson.path}: interactive diagram #{i + 1} has no text summary with role=status")
