@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
-QUIZ_SOURCES = sorted((REPO / "quizzes" / "source").glob("*/*.ipynb"))
 
 
 @pytest.fixture(autouse=True, scope="session")

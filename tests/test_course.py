@@ -6,7 +6,7 @@ import pytest
 from gutbrain.course import course_map_html, lessons, read_lesson, references_html
 from gutbrain.data import AssetError
 
-from conftest import LESSONS
+from course_files import LESSONS
 
 
 def test_every_lesson_has_valid_metadata():

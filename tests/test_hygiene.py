@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import LESSONS, QUIZ_SOURCES
+from course_files import LESSONS, QUIZ_SOURCES
 
 
 @pytest.mark.parametrize("path", LESSONS + QUIZ_SOURCES, ids=lambda p: p.name)

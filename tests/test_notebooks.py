@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import LESSONS, QUIZ_SOURCES
+from course_files import LESSONS, QUIZ_SOURCES
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
