@@ -14,10 +14,10 @@ import warnings
 from pathlib import Path
 from typing import Iterator
 
-REPO = Path(__file__).resolve().parents[3]
+from gutbrain.data import REPO_ROOT as REPO, assets_dir
+
 COURSE_ROOT = REPO / "quizzes"
-KEYS_DIR = REPO / "assets" / "quiz_misconceptions"
-MISCONCEPTIONS = REPO / "assets" / "misconceptions.yaml"
+KEYS_DIR = assets_dir() / "quiz_misconceptions"
 
 #: the exact marker lines nbgrader uses (ClearSolutions / ClearHiddenTests defaults)
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"

@@ -15,7 +15,9 @@ import nbformat
 import yaml
 
 from . import static
-from .course import KEYS_DIR, MISCONCEPTIONS, gradebook, quiet_nbgrader, quiz_ids
+from gutbrain.selfcheck.bank import load_misconceptions
+
+from .course import KEYS_DIR, gradebook, quiet_nbgrader, quiz_ids
 from .grading import load_summary
 from .tamper import read_notebook
 
@@ -25,7 +27,8 @@ NO_ANSWER, NOT_AN_OPTION, UNREADABLE = "(no answer)", "(not an option)", "(unrea
 # ---------------------------------------------------------------- keys
 
 def load_tags() -> dict[str, str]:
-    return yaml.safe_load(MISCONCEPTIONS.read_text(encoding="utf-8"))
+    """The same validated tags the lessons' self-checks use (assets/misconceptions.yaml)."""
+    return dict(load_misconceptions())
 
 
 def load_key(quiz: str, keys_dir: Path = KEYS_DIR) -> dict | None:
