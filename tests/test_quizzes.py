@@ -83,3 +83,18 @@ def test_solutions_score_full_marks_and_blank_release_scores_zero(released, quiz
     assert needs_manual == (manual_points > 0)
     blank, _, _ = autograde(released, quiz, "blank_student")
     assert blank == 0
+
+
+def test_repository_config_makes_formgrader_feedback_and_autograde_safe():
+    """Formgrader uses nbgrader_config.py directly, so the guards must be installed there."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from gutbrain.instructor.feedback import SanitizeFeedback
+    from gutbrain.instructor.guard import InsertGuards
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert SanitizeFeedback in config.GenerateFeedback.preprocessors
+    assert InsertGuards in config.Autograde.autograde_preprocessors
+    assert config.OverwriteCells.add_missing_cells is True
+    assert Path(config.CourseDirectory.root) == REPO / "quizzes"
+    assert Path(config.Exchange.root).is_dir()
