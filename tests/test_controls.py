@@ -38,3 +38,14 @@ def test_moving_a_control_updates_figure_and_text():
     explorer.enzyme_sliders["TDO2"].value = 0.1
     assert explorer.figure.data[0].x[0] > before_x[0]  # serotonin branch share rises
     assert explorer.summary.value != before_text
+
+
+def test_choice_group_accepts_only_its_options():
+    from gutbrain.widgets.controls import ChoiceGroup
+
+    group = ChoiceGroup(options=[("Tryptophan hydroxylase", "a"), ("MAO-A", "b")])
+    assert group.value is None
+    group.value = "b"
+    with pytest.raises(traitlets.TraitError, match="not one of the options"):
+        group.value = "z"
+    assert group.value == "b"

@@ -549,7 +549,7 @@ def enter_selfcheck_answer(page, box, q, answer) -> None:
 def overlapping_options(box) -> list[tuple[str, str]]:
     """Pairs of answer options of a self-check whose boxes overlap on screen (unreadable/unclickable)."""
     return box.evaluate("""el => {
-      const labels = Array.from(el.querySelectorAll('.widget-radio-box label, .widget-checkbox label'));
+      const labels = Array.from(el.querySelectorAll('.gutbrain-choice label, .widget-radio-box label, .widget-checkbox label'));
       // The box the text really covers: a long option wraps and spills out of a fixed-height label.
       const rects = labels.map(l => { const r = document.createRange(); r.selectNodeContents(l);
                                       return r.getBoundingClientRect(); });

@@ -9,13 +9,13 @@ import ipywidgets as w
 
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
+from gutbrain.widgets.controls import ChoiceGroup
 
-# ipywidgets gives radio labels a fixed height, so an option that wraps onto a second line
+# ipywidgets gives checkbox labels a fixed height, so an option that wraps onto a second line
 # spills over the next one (and a click lands on the wrong option).
 _CSS = (
-    "<style>.gutbrain-selfcheck .widget-radio-box label{height:auto;min-height:"
-    "var(--jp-widgets-radio-item-height);line-height:1.35;white-space:normal;margin:2px 0}"
-    ".gutbrain-selfcheck .widget-radio-box{height:auto}</style>"
+    "<style>.gutbrain-selfcheck .widget-checkbox{height:auto}"
+    ".gutbrain-selfcheck .widget-checkbox label{height:auto;line-height:1.35;white-space:normal}</style>"
 )
 
 _STYLE = {
@@ -66,8 +66,7 @@ class SelfCheck:
     def _make_input(self):
         q = self.question
         if q.type == "single_choice":
-            return w.RadioButtons(options=[(o["text"], o["id"]) for o in q.options], value=None,
-                                  layout=w.Layout(width="auto"), description="Answer:")
+            return ChoiceGroup(options=[(o["text"], o["id"]) for o in q.options], legend="Answer")
         if q.type == "multiple_choice":
             self._boxes = [w.Checkbox(value=False, description=o["text"], indent=False,
                                       layout=w.Layout(width="auto")) for o in q.options]

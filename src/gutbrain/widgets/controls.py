@@ -90,3 +90,68 @@ class LabelledSlider(anywidget.AnyWidget):
         if math.isnan(value):
             raise traitlets.TraitError(f"slider {self.label!r}: value must be a number")
         return max(self.min, min(self.max, value)) if self.max > self.min else value
+
+
+_CHOICE_ESM = r"""
+function render({ model, el }) {
+  const name = "gb-choice-" + Math.random().toString(36).slice(2);
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "gutbrain-choice";
+  fieldset.style.cssText = "border:0;margin:0;padding:0";
+  const legend = document.createElement("legend");
+  legend.style.cssText = "font-weight:600;padding:0;margin-bottom:2px";
+  fieldset.append(legend);
+  const inputs = [];
+  function draw() {
+    legend.textContent = model.get("legend");
+    for (const old of fieldset.querySelectorAll("label")) old.remove();
+    inputs.length = 0;
+    for (const [text, value] of model.get("options")) {
+      const label = document.createElement("label");
+      label.style.cssText = "display:flex;gap:0.5em;align-items:flex-start;margin:3px 0;line-height:1.35;cursor:pointer";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = name;
+      input.value = value;
+      input.checked = model.get("value") === value;
+      // JupyterLab's command-mode shortcuts would otherwise take the arrow keys.
+      input.setAttribute("data-lm-suppress-shortcuts", "true");
+      input.addEventListener("change", () => {
+        if (input.checked) { model.set("value", value); model.save_changes(); }
+      });
+      const span = document.createElement("span");
+      span.textContent = text;
+      label.append(input, span);
+      fieldset.append(label);
+      inputs.push(input);
+    }
+  }
+  model.on("change:options", draw);
+  model.on("change:legend", draw);
+  model.on("change:value", () => { for (const i of inputs) i.checked = i.value === model.get("value"); });
+  draw();
+  el.append(fieldset);
+}
+export default { render };
+"""
+
+
+class ChoiceGroup(anywidget.AnyWidget):
+    """One choice among options: native radio buttons in a ``<fieldset>`` with a ``<legend>``.
+
+    Unlike ipywidgets' RadioButtons, the arrow keys move the choice inside JupyterLab, and a
+    long option wraps instead of spilling over the next one. ``value`` is the chosen option's
+    value, or None before a choice is made.
+    """
+
+    _esm = _CHOICE_ESM
+    options = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Unicode())).tag(sync=True)
+    value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    legend = traitlets.Unicode("Answer").tag(sync=True)
+
+    @traitlets.validate("value")
+    def _known_option(self, proposal):
+        value = proposal["value"]
+        if value is not None and value not in {v for _, v in self.options}:
+            raise traitlets.TraitError(f"{value!r} is not one of the options")
+        return value
