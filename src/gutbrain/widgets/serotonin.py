@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from gutbrain.figures import serotonin as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import serotonin as sm
+from gutbrain.widgets.controls import ChoiceGroup
 
 
 def _status_html(text: str) -> str:
@@ -59,14 +60,15 @@ class PathwayExplorer(_Explorer):
 
 
 class MicrobiomeExplorer(_Explorer):
-    """Dropdown of published comparisons -> bar chart of group means (verified values only)."""
+    """Choice of published comparisons -> bar chart of group means (verified values only)."""
 
     def __init__(self, comparison: str = "reigstad_all"):
         self.rows = sm.load_microbiome_serotonin()
-        self.control = w.Dropdown(
+        # A radio group rather than a Dropdown: every comparison is visible at once, and the
+        # arrow keys work inside JupyterLab (see gutbrain.widgets.controls).
+        self.control = ChoiceGroup(
             options=[(c.label, key) for key, c in sm.COMPARISONS.items()], value=comparison,
-            description="Comparison:", style={"description_width": "initial"},
-            layout=w.Layout(width="640px"),
+            legend="Comparison",
         )
         self.figure = go.FigureWidget(figs.microbiome_figure(comparison, self.rows))
         self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
