@@ -45,8 +45,10 @@ def budget_summary(state: TryptophanSteadyState) -> str:
 
 def tryptophan_budget_figure(state: TryptophanSteadyState) -> go.Figure:
     data = budget_data(state)
+    # Stacked, not side by side: a notebook column is ~700 px wide, too narrow for two
+    # panels with long labels.
     fig = make_subplots(
-        rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.22,
+        rows=2, cols=1, row_heights=[0.55, 0.45], vertical_spacing=0.22,
         subplot_titles=("Where consumed tryptophan goes", "Steady-state levels in the cell"),
     )
     fig.add_trace(
@@ -57,16 +59,17 @@ def tryptophan_budget_figure(state: TryptophanSteadyState) -> go.Figure:
         row=1, col=1,
     )
     fig.add_trace(
-        go.Bar(x=data["metabolites"], y=data["concentrations_uM"], name="concentration",
-               marker_color="#0072B2", hovertemplate="%{x}: %{y:.3g} µM<extra></extra>"),
-        row=1, col=2,
+        go.Bar(x=data["concentrations_uM"], y=data["metabolites"], orientation="h",
+               name="concentration", marker_color="#0072B2",
+               hovertemplate="%{y}: %{x:.3g} µM<extra></extra>"),
+        row=2, col=1,
     )
     fig.update_xaxes(title_text="share of tryptophan consumed (%)", range=[0, 115], row=1, col=1)
-    fig.update_yaxes(autorange="reversed", row=1, col=1)
-    fig.update_yaxes(title_text="concentration (µM, log scale)", type="log", row=1, col=2)
+    fig.update_xaxes(title_text="concentration (µM, log scale)", type="log", row=2, col=1)
+    fig.update_yaxes(autorange="reversed")
     fig.update_layout(**base_layout(
         "Tryptophan budget of the liver model (Stavrum et al. 2013)",
-        budget_summary(state), showlegend=False, height=420,
+        budget_summary(state), showlegend=False, height=560,
     ))
     return fig
 
@@ -76,5 +79,5 @@ def update_tryptophan_budget_figure(fig: go.Figure, state: TryptophanSteadyState
     data = budget_data(state)
     fig.data[0].x = data["shares_percent"]
     fig.data[0].text = data["share_text"]
-    fig.data[1].y = data["concentrations_uM"]
+    fig.data[1].x = data["concentrations_uM"]
     fig.layout.meta = dict(alt_text=budget_summary(state))

@@ -22,7 +22,7 @@ function render({ model, el }) {
   wrap.style.cssText = "display:flex;align-items:center;gap:0.6em;margin:2px 0;font-size:var(--jp-widgets-font-size,13px)";
   const label = document.createElement("label");
   label.htmlFor = id;
-  label.style.cssText = "min-width:11em";
+  label.style.cssText = "width:14em;flex:none";
   const input = document.createElement("input");
   input.type = "range";
   input.id = id;
