@@ -3,6 +3,7 @@ localStorage mirror: answer a self-check on server 1, then open the course on a 
 with an empty data directory (same address, so the same localStorage) and find the answer."""
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -27,11 +28,20 @@ ATTEMPTED_JS = """() => {
 }"""
 
 
-def _session(chromium, tmp_path, name):
+@contextlib.contextmanager
+def _session(chromium, server, name):
+    """A page on ``server``; on failure its screenshot and logs are saved; always closed."""
     page = chromium.new_page()
     lab.install_page_helpers(page)
     console = lab.ConsoleLog(page)
-    return page, console
+    try:
+        yield page
+    except Exception:
+        lab.save_artifacts(page, console, name, server)
+        raise
+    finally:
+        page.close()
+        lab.shutdown_kernels(server)
 
 
 def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp_path, monkeypatch):
@@ -46,8 +56,7 @@ def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp
     # Session 1: answer a self-check; it is saved on the server and mirrored in the browser.
     monkeypatch.setenv("GUTBRAIN_DATA_DIR", str(tmp_path / "data1"))
     with lab.lab_server(tmp_path / "server1") as server:
-        page, console = _session(chromium, tmp_path, "one")
-        try:
+        with _session(chromium, server, "progress-sync-session1") as page:
             lab.open_notebook(page, server, "lessons/00_start_here.ipynb")
             lab.run_all(page)
             box = page.locator(".jp-OutputArea .gutbrain-selfcheck").first
@@ -57,19 +66,12 @@ def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp
             page.wait_for_function(MIRRORED_JS, arg=KEY, timeout=30_000)
             saved = ProgressStore(tmp_path / "data1").load()["attempts"]
             assert [(a["key"], a["correct"]) for a in saved] == [(KEY, True)]
-        except Exception:
-            lab.save_artifacts(page, console, "progress-sync-session1", server)
-            raise
-        finally:
-            page.close()
-            lab.shutdown_kernels(server)
 
     # Session 2: a new server whose data directory is empty (Binder deleted it).
     fresh = tmp_path / "data2"
     monkeypatch.setenv("GUTBRAIN_DATA_DIR", str(fresh))
     with lab.lab_server(tmp_path / "server2") as server:
-        page, console = _session(chromium, tmp_path, "two")
-        try:
+        with _session(chromium, server, "progress-sync-session2") as page:
             lab.open_notebook(page, server, "lessons/00_start_here.ipynb")
             lab.run_all(page)
             # No click, no import: rendering the notebook's widgets merges the browser's copy.
@@ -85,9 +87,3 @@ def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp
             assert "(1 answer)" in status, status
             assert not lab.error_outputs(page)
             assert json.loads(page.evaluate("() => localStorage.getItem('gut-feelings-progress')"))["version"] == 2
-        except Exception:
-            lab.save_artifacts(page, console, "progress-sync-session2", server)
-            raise
-        finally:
-            page.close()
-            lab.shutdown_kernels(server)
