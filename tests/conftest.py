@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,3 +35,32 @@ def course_copy(tmp_path) -> Path:
     root = tmp_path / "quizzes"
     shutil.copytree(REPO / "quizzes" / "source", root / "source")
     return root
+
+
+#: Where a test marked ``clock`` runs, besides the real clock: years later, on the night a
+#: daylight-saving change repeats an hour, and in a time zone where UTC is already tomorrow.
+#: time-machine moves every clock Python reads (and the local time zone) for the test.
+MOVED_CLOCKS = {
+    "real-clock": None,
+    "years-later": datetime(2031, 7, 14, 10, 0, tzinfo=ZoneInfo("America/New_York")),
+    "dst-night-berlin": datetime(2026, 10, 25, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+    "late-evening-auckland": datetime(2027, 3, 3, 23, 55, tzinfo=ZoneInfo("Pacific/Auckland")),
+}
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("clock"):
+        if "moved_clock" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("moved_clock")
+        metafunc.parametrize("moved_clock", list(MOVED_CLOCKS), indirect=True)
+
+
+@pytest.fixture
+def moved_clock(request):
+    """The machine's clock for this test (see MOVED_CLOCKS); time keeps ticking from there."""
+    destination = MOVED_CLOCKS[getattr(request, "param", "real-clock")]
+    if destination is None:
+        yield None
+        return
+    with time_machine.travel(destination, tick=True):
+        yield destination

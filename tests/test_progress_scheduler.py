@@ -11,6 +11,9 @@ from gutbrain.progress.scheduler import (
 from gutbrain.progress.store import new_attempt
 from gutbrain.progress.summary import course_progress, next_step
 
+# Time-dependent: also run with the machine's clock moved (tests/conftest.py).
+pytestmark = pytest.mark.clock
+
 UTC = timezone.utc
 DAY1 = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
 

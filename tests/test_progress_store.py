@@ -16,6 +16,9 @@ from gutbrain.progress.store import (
     parse_store_text,
 )
 
+# Time-dependent: also run with the machine's clock moved (tests/conftest.py).
+pytestmark = pytest.mark.clock
+
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
 

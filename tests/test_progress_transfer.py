@@ -9,6 +9,9 @@ from gutbrain.progress.store import (
 )
 from gutbrain.progress.transfer import export_filename, export_text, import_bytes, import_message
 
+# Time-dependent: also run with the machine's clock moved (tests/conftest.py).
+pytestmark = pytest.mark.clock
+
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
 

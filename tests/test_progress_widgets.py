@@ -12,6 +12,9 @@ from gutbrain.progress.summary import LessonProgress
 from gutbrain.progress.sync import BrowserSync, ExportButton
 from gutbrain.selfcheck import ask
 
+# Time-dependent: also run with the machine's clock moved (tests/conftest.py).
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import datetime
 from typing import Any, Callable
 
 from gutbrain.progress.store import ProgressStore, default_store
@@ -12,13 +13,13 @@ log = logging.getLogger("gutbrain.progress")
 
 
 def record_answer(question, feedback, *, source: str = "lesson",
-                  store: ProgressStore | None = None) -> list[str]:
-    """Save one graded attempt. Returns the messages the learner should see (empty when all
-    is well); never raises."""
+                  store: ProgressStore | None = None, at: datetime | None = None) -> list[str]:
+    """Save one graded attempt, made at ``at`` (default: the store's clock). Returns the
+    messages the learner should see (empty when all is well); never raises."""
     try:
         store = store or default_store()
         seen = len(store.notices)
-        store.record(question.key, feedback.answer, feedback.correct, source=source,
+        store.record(question.key, feedback.answer, feedback.correct, at=at, source=source,
                      misconception=feedback.misconception)
         return store.notices[seen:]
     except Exception as err:  # disk full, read-only home, anything: keep the lesson going
@@ -37,10 +38,11 @@ def notice_html(messages: list[str]) -> str:
 
 def make_recorder(selfcheck, *, source: str = "lesson",
                   store: ProgressStore | None = None) -> Callable[[Any, Any, Any], None]:
-    """An ``on_answer`` callback for ``selfcheck`` that records each graded attempt and adds
-    any problem, in words, under the feedback already shown."""
+    """An ``on_answer`` callback for ``selfcheck`` that records each graded attempt, stamped
+    with the self-check's own clock, and adds any problem, in words, under the feedback."""
     def on_answer(question, _raw, feedback) -> None:
-        messages = record_answer(question, feedback, source=source, store=store)
+        messages = record_answer(question, feedback, source=source, store=store,
+                                 at=selfcheck.clock())
         if messages:
             try:
                 selfcheck.feedback.value += notice_html(messages)

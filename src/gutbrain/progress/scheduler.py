@@ -10,6 +10,8 @@ The schedule (documented in docs/progress.md and shown in lessons/99_review.ipyn
 - A correct answer only promotes a question that was due (or new). Answering again before
   it is due (e.g. retrying straight after a wrong answer) keeps it where it is: cramming
   does not count, spacing does.
+- An attempt stamped later than ``now`` (a clock that was wrong, or an answer merged from a
+  device whose clock ran ahead) counts as made on ``now``'s day.
 - **Mastered** means box ≥ ``MASTERED_BOX`` (3): answered right, then remembered again
   after one day and after two more days.
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 
+from gutbrain.clock import require_aware
 from gutbrain.progress.store import parse_time
 
 BOX_INTERVALS_DAYS = (1, 2, 4, 8, 16)
@@ -31,8 +34,7 @@ MASTERED_BOX = 3
 
 
 def _check_now(now: datetime) -> None:
-    if not isinstance(now, datetime) or now.tzinfo is None:
-        raise ValueError("now must be a timezone-aware datetime, e.g. datetime.now().astimezone()")
+    require_aware(now)
 
 
 def interval_days(box: int) -> int:
@@ -84,7 +86,9 @@ def card_state(key: str, attempts: Iterable[Mapping], now: datetime) -> CardStat
     first = None
     last_at, last_correct = None, None
     for moment, attempt in timeline:
-        day = moment.astimezone(tz).date()
+        # An attempt stamped after ``now`` (a device whose clock ran ahead, or a store merged
+        # from one) counts as made now: it must neither vanish nor push its card into the future.
+        day = min(moment, now).astimezone(tz).date()
         if first is None:
             first = bool(attempt["correct"])
         if attempt["correct"]:

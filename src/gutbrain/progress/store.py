@@ -46,6 +46,8 @@ except ImportError:  # pragma: no cover - Windows: no cross-process lock, still 
 
 import jsonschema
 
+from gutbrain.clock import Clock, system_now
+
 log = logging.getLogger("gutbrain.progress")
 
 FORMAT = "gut-feelings-progress"
@@ -141,6 +143,7 @@ class ProgressError(ValueError):
 # --------------------------------------------------------------------------- pure helpers
 
 def utc_now() -> datetime:
+    """The system clock in UTC (module-level helpers' default; a store uses its own ``clock``)."""
     return datetime.now(timezone.utc)
 
 
@@ -344,10 +347,11 @@ class ProgressStore:
     ``notices`` collects messages a learner should see (a store moved aside, a lock that
     could not be taken); widgets show them. Nothing here raises on a bad file on disk."""
 
-    def __init__(self, directory: Path | str | None = None):
+    def __init__(self, directory: Path | str | None = None, *, clock: Clock | None = None):
         self.directory = Path(directory) if directory is not None else data_dir()
         self.path = self.directory / STORE_FILE
         self.lock_path = self.directory / (STORE_FILE + ".lock")
+        self.clock: Clock = clock or system_now
         self.notices: list[str] = []
         self._cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
         self._thread_lock = threading.RLock()
@@ -409,7 +413,7 @@ class ProgressStore:
         self.notices.append(message)
 
     def _move_aside(self, reason: str) -> None:
-        target = self.directory / f"progress.corrupt-{_stamp()}.json"
+        target = self.directory / f"progress.corrupt-{_stamp(self.clock())}.json"
         try:
             os.replace(self.path, target)
         except OSError as err:
@@ -424,7 +428,7 @@ class ProgressStore:
         """Current data (a fresh store if there is none); a bad file is moved aside."""
         key = self._stat_key()
         if key is None:
-            return empty_store()
+            return empty_store(self.clock())
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         try:
@@ -474,7 +478,8 @@ class ProgressStore:
     def record(self, key: str, answer: Any, correct: bool, *, at: datetime | None = None,
                source: str = "lesson", misconception: str | None = None) -> dict[str, Any]:
         """Append one graded attempt; returns it. Raises OSError if the disk refuses."""
-        attempt = new_attempt(key, answer, correct, at=at, source=source, misconception=misconception)
+        attempt = new_attempt(key, answer, correct, at=at or self.clock(), source=source,
+                              misconception=misconception)
 
         def append(current):
             return {**current, "attempts": [*current["attempts"], attempt]}
@@ -497,7 +502,7 @@ class ProgressStore:
     def backup(self, label: str, now: datetime | None = None) -> Path:
         """Copy the current data to ``progress.backup-<time>-<label>.json``; returns the path."""
         data = self.load()
-        target = self.directory / f"progress.backup-{_stamp(now)}-{label}.json"
+        target = self.directory / f"progress.backup-{_stamp(now or self.clock())}-{label}.json"
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".json.tmp")
         with open(tmp, "wb") as handle:
@@ -511,9 +516,10 @@ class ProgressStore:
         """Delete one lesson's progress (or all, ``lesson=None``), keeping a backup first.
         Returns (backup path, reset id); ``undo_reset`` brings the progress back."""
         scope = lesson or "*"
+        now = now or self.clock()
         backup = self.backup("all" if lesson is None else lesson, now)
         reset_id = uuid.uuid4().hex
-        tombstone = {"id": reset_id, "scope": scope, "at": iso(now or utc_now()), "undone": False}
+        tombstone = {"id": reset_id, "scope": scope, "at": iso(now), "undone": False}
 
         def apply(current):
             return merge(current, {"attempts": [], "resets": [tombstone], "created": current.get("created")})

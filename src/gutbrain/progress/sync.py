@@ -207,8 +207,8 @@ class ExportButton(anywidget.AnyWidget):
         self.on_msg(self._on_message)
 
     def download_message(self) -> dict[str, str]:
-        return {"type": "download", "filename": export_filename(),
-                "payload": export_text(self._store or default_store())}
+        store = self._store or default_store()
+        return {"type": "download", "filename": export_filename(store.clock()), "payload": export_text(store)}
 
     def _on_message(self, _widget, content: Any, _buffers) -> None:
         if isinstance(content, dict) and content.get("type") == "export":

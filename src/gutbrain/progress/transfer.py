@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from gutbrain.clock import system_now
 from gutbrain.progress.store import (
-    ProgressError, ProgressStore, default_store, dumps, parse_store_text, utc_now,
+    ProgressError, ProgressStore, default_store, dumps, parse_store_text,
 )
 
 
 def export_filename(now: datetime | None = None) -> str:
-    return f"gut-feelings-progress-{(now or utc_now()).date().isoformat()}.json"
+    """The file name for an export made at ``now``: the learner's own calendar date."""
+    return f"gut-feelings-progress-{(now or system_now()).date().isoformat()}.json"
 
 
 def export_text(store: ProgressStore | None = None) -> str:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
 from typing import Callable
 
 import ipywidgets as w
 
+from gutbrain.clock import Clock, system_now
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
 from gutbrain.widgets.controls import ChoiceGroup
@@ -44,9 +44,11 @@ class SelfCheck:
     (not for invalid input) so that progress can be recorded elsewhere.
     """
 
-    def __init__(self, q: Question, on_answer: Callable[[Question, object, Feedback], None] | None = None):
+    def __init__(self, q: Question, on_answer: Callable[[Question, object, Feedback], None] | None = None,
+                 *, clock: Clock | None = None):
         self.question = q
         self.on_answer = on_answer
+        self.clock: Clock = clock or system_now
         self.attempts: list[dict] = []
         self.input = self._make_input()
         self.check_button = w.Button(description="Check", button_style="primary",
@@ -94,7 +96,7 @@ class SelfCheck:
         self.feedback.value = feedback_html(fb, self.question.explanation)
         if fb.counts_as_attempt:
             self.attempts.append({"answer": fb.answer, "correct": fb.correct,
-                                  "at": datetime.now(timezone.utc).isoformat()})
+                                  "at": self.clock().isoformat()})
             if self.on_answer is not None:
                 self.on_answer(self.question, raw, fb)
         return fb

@@ -9,6 +9,7 @@ from pathlib import Path
 import ipywidgets as w
 import plotly.graph_objects as go
 
+from gutbrain.clock import Clock, resolve
 from gutbrain.course import lessons
 from gutbrain.figures.progress import course_progress_figure, update_progress_figure
 from gutbrain.figures.style import alt_text
@@ -20,10 +21,6 @@ from gutbrain.progress.store import ProgressStore, default_store, subscribe
 from gutbrain.progress.summary import course_progress, course_questions, next_step
 from gutbrain.progress.sync import BrowserSync, ExportButton, shared_sync
 from gutbrain.progress.transfer import import_message
-
-
-def _local_now() -> datetime:
-    return datetime.now().astimezone()
 
 
 def _message_html(text: str, ok: bool = True) -> str:
@@ -43,9 +40,10 @@ class ProgressMap:
     """The progress figure with a sentence saying what to do next. Redraws by itself when the
     store changes in this kernel (an answer, a sync from the browser, an import, a reset)."""
 
-    def __init__(self, store: ProgressStore | None = None, *, now: datetime | None = None):
+    def __init__(self, store: ProgressStore | None = None, *, now: datetime | None = None,
+                 clock: Clock | None = None):
         self._store = store
-        self._fixed_now = now
+        self.clock = resolve(clock, now)
         self.course = lessons()
         self.questions = course_questions(self.course)
         rows = self.compute()
@@ -66,7 +64,7 @@ class ProgressMap:
         return self._store or default_store()
 
     def now(self) -> datetime:
-        return self._fixed_now or _local_now()
+        return self.clock()
 
     def compute(self, data=None):
         data = data if data is not None else self.store.load()
@@ -100,15 +98,19 @@ _REASONS = {"missed": "you missed it last time", "due": "due for review", "new":
 
 class ReviewSession:
     """Today's review: questions drawn from every lesson's bank by the Leitner schedule
-    (``gutbrain.progress.scheduler``); each answer is recorded with source "review"."""
+    (``gutbrain.progress.scheduler``); each answer is recorded with source "review".
+
+    The session is "as of" one moment: ``now`` (or the ``clock`` it is read from once) decides
+    what is due, and every answer given in the session is stamped with the session's clock."""
 
     def __init__(self, size: int = 10, max_new: int = 3, *, store: ProgressStore | None = None,
-                 now: datetime | None = None):
+                 now: datetime | None = None, clock: Clock | None = None):
         from gutbrain.selfcheck.bank import question
         from gutbrain.selfcheck.widget import SelfCheck
 
         self._store = store
-        self.now = now or _local_now()
+        self.clock = resolve(clock, now)
+        self.now = self.clock()
         course = lessons()
         keys = [k for ks in course_questions(course).values() for k in ks]
         self.states = card_states(self.store.load()["attempts"], self.now, keys)
@@ -118,7 +120,7 @@ class ReviewSession:
         rows = [w.HTML(self._header_html()), w.HTML(self._boxes_html())]
         for number, item in enumerate(self.queue, start=1):
             lesson, qid = item.key.split("/", 1)
-            check = SelfCheck(question(lesson, qid))
+            check = SelfCheck(question(lesson, qid), clock=self.clock)
             check.on_answer = make_recorder(check, source="review", store=store)
             self.checks.append(check)
             where = f"box {item.box}" if item.box else "not yet in a box"
