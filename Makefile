@@ -13,30 +13,41 @@ RELEASED := quizzes/release/.built
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: help setup lab test test-fast test-browser bench bench-browser student clean
+.PHONY: help setup lab instructor lock test test-fast test-browser bench bench-browser student clean
 
 help:
-	@echo "make lab      set up (first time only) and open the course in JupyterLab"
+	@echo "make lab      set up (first time only) and open the course in JupyterLab (the learner's view)"
+	@echo "make instructor   the same JupyterLab with nbgrader's instructor tools (formgrader, Validate, ...)"
+	@echo "make lock     re-derive requirements.lock (+ requirements-test.lock) after changing a pin"
 	@echo "make test     set up (incl. test tools and Chromium) and run every test"
 	@echo "make student  build the quizzes' student versions (quizzes/release/)"
 	@echo "make bench    run the benchmarks (medians, not pass/fail)"
 	@echo "make test-browser   only the browser tests (JupyterLab + headless Chromium)"
 	@echo "make clean    remove the virtualenv and generated quiz folders"
 
-$(READY): environment.yml pyproject.toml tools/pins.py
+# A bare venv with a recent pip (enough for `make lock`).
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Gut Feelings needs Python 3.11 (environment.yml pins it); found " + sys.version.split()[0] + ". Run with PYTHON=python3.11 make ...")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
-	$(PYTHON) tools/pins.py environment.yml > $(VENV)/requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+
+# The whole locked environment (requirements.lock, derived from environment.yml by `make lock`;
+# the check fails, saying so, when a pin changed without `make lock`).
+$(READY): environment.yml pyproject.toml requirements.lock tools/pins.py tools/lock.py | $(BIN)/python
+	$(BIN)/python tools/lock.py --check
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+lock: | $(BIN)/python
+	$(BIN)/python tools/lock.py
+
 setup: $(READY)
 
-$(TEST_READY): $(READY) pyproject.toml tools/ensure_chromium.sh tools/browser/package-lock.json
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" -c $(VENV)/requirements.txt
+$(TEST_READY): $(READY) pyproject.toml requirements-test.lock tools/ensure_chromium.sh tools/browser/package-lock.json
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	bash tools/ensure_chromium.sh
+	-bash tools/ensure_bwrap.sh
 	@touch $@
 
 $(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py
@@ -45,10 +56,20 @@ $(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py
 
 student: $(RELEASED)
 
+# Two views of one JupyterLab, configured by jupyter-config/<view>/ (page_config.json,
+# jupyter_server_config.json) put on JUPYTER_CONFIG_PATH: your own ~/.jupyter still applies.
+# Binder's `start` does the same for the learner's view.
 lab: $(RELEASED)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG)
+
+instructor: $(RELEASED)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/instructor$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/quizzes/source $(ROOT_FLAG)
 
 test: $(TEST_READY) $(RELEASED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

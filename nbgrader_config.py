@@ -13,12 +13,10 @@ _here = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.root = os.path.join(_here, "quizzes")
 c.CourseDirectory.course_id = os.environ.get("GUTBRAIN_COURSE_ID", "gut-feelings")
 
-# A runaway student cell (an infinite loop) is stopped after this many seconds.
+# A runaway student cell (an infinite loop) is stopped after this many seconds (`make grade`
+# reads this; TIMEOUT=s overrides it).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
-
-# A student who deletes a test cell must not escape it: re-add missing cells from the source.
-c.OverwriteCells.add_missing_cells = True
 
 # Release copies get a comment, not `raise NotImplementedError()`, where the solution was:
 # a choice item then starts as a runnable `answer = None` line (see the quiz sources).
@@ -31,12 +29,14 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Exchange.root = os.environ.get("GUTBRAIN_EXCHANGE", os.path.join(_here, "quizzes", "exchange"))
 os.makedirs(c.Exchange.root, exist_ok=True)
 
-# Autograde and feedback through the course's safe pipeline (guards against students
-# monkeypatching what hidden tests call; feedback without hidden-test source or keys), so that
-# formgrader's buttons behave like `make grade` and `make feedback` (docs/instructor_guide.md).
+# Student code is graded by `make grade` (bubblewrap sandbox per submission, scores decided by the
+# grader: docs/instructor_guide.md), never by nbgrader's own autograde: formgrader's "Autograde"
+# button and `nbgrader autograde` stop with a message pointing at `make grade`. Feedback is exported
+# with nbconvert's HTML sanitiser on. Formgrader stays the place to grade free-text items by hand.
 try:
     from gutbrain.instructor.course import use_safe_preprocessors
-except ImportError:  # the package is not installed: plain nbgrader still works
-    pass
+except ImportError:  # the package is not installed: autograde runs nothing, feedback is sanitised
+    c.Autograde.autograde_preprocessors = []
+    c.HTMLExporter.sanitize_html = True
 else:
     use_safe_preprocessors(c, __import__("pathlib").Path(c.CourseDirectory.root))

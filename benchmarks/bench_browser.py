@@ -1,24 +1,38 @@
-"""Browser benchmarks: measured and reported as medians, never asserted.
+"""Browser benchmarks: measured and reported (median, 95th percentile), never asserted.
 
-    .venv/bin/python benchmarks/bench_browser.py [--repeat N] [--no-suite]
+    .venv/bin/python benchmarks/bench_browser.py                 # every lesson
+    .venv/bin/python benchmarks/bench_browser.py --lessons 02_vagus_nerve --steps 6
+    .venv/bin/python benchmarks/bench_browser.py --suite         # also the browser suite's wall time
 
-1. Per lesson, the time from Run -> Run All Cells to every plotly figure and widget rendered
-   in Chromium (and, separately, to the kernel being idle again), each on a fresh page.
-2. Per lesson, the wall time of the lesson's browser tests (tests/browser/test_browser_lessons.py,
-   from its test reports), and the wall time of the whole browser suite, over N runs of pytest.
+In JupyterLab + headless Chromium (tests/browser/labdriver.py), per lesson (lessons/[0-9][0-9]_*.ipynb,
+by glob, so a new lesson is measured with no new code):
 
-Needs what the browser tests need (Chromium, the test extra, axe-core): `make test` installs them.
+1. **Run All → every cell done and every figure drawn**: Run -> Run All Cells on a fresh page
+   with the kernel started, until the kernel is idle, and until every plotly figure has drawn
+   its traces and no widget is loading (``--repeat`` times).
+2. **Input → the figure's new data in the page**, for every control of every interactive diagram
+   (``.gutbrain-explorer``): the clock starts in the page at the input event (``keydown`` for a
+   key step, ``pointerdown`` for a click, the ``change`` event for a dropdown) and stops when a
+   figure of that diagram has redrawn with new data (plotly's ``plotly_afterplot`` event, or the
+   figure's data seen changed). Sliders: ``--steps`` arrow-key steps each; then a mouse **drag**
+   across the slider: how many redraws followed the drag, and how long after the release the
+   figure settled (its last redraw). Radio buttons, toggle buttons, dropdowns: each option chosen.
+   Goal (issue 16): median <= 100 ms on a 2-core machine.
+
+Results are printed and written to benchmarks/results/browser.json (git-ignored).
+Needs what the browser tests need (Chromium, Playwright): `make test` installs them.
 """
 from __future__ import annotations
 
 import argparse
+import signal
+import json
+import math
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
-from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,84 +40,312 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import labdriver as lab  # noqa: E402
 
+RESULTS = REPO / "benchmarks" / "results" / "browser.json"
 
-def summarise(name: str, seconds: list[float]) -> None:
-    if len(seconds) >= 2:
-        q = statistics.quantiles(seconds, n=4) if len(seconds) >= 3 else [min(seconds), 0, max(seconds)]
-        spread = f"   IQR {q[0]:.2f}–{q[2]:.2f} s"
+#: In-page stopwatch: arm() starts listening; the first input event starts the clock; the first
+#: redraw of one of the diagram's figures with new data stops it. Also counts redraws (drags).
+BENCH_JS = r"""
+window.gbBench = {
+  snap(gds) {
+    return gds.map(gd => (gd.data || []).map(t => {
+      const pick = (a) => (a && a.length !== undefined) ? [a.length, a[0], a[a.length >> 1], a[a.length - 1]] : a;
+      return [pick(t.x), pick(t.y), pick(t.text), pick(t.base), t.marker && pick(t.marker.color), pick(t.hovertext), pick(t.z)];
+    }));
+  },
+  arm(explorer, events) {
+    const gds = Array.from(explorer.querySelectorAll('.js-plotly-plot'));
+    const state = {t0: null, first: null, redraws: [], pre: 0, before: JSON.stringify(this.snap(gds)), done: false};
+    this.state = state;
+    const changed = () => JSON.stringify(this.snap(gds)) !== state.before;
+    const onDraw = () => {
+      if (state.done) return;
+      if (state.t0 === null) { state.pre += 1; return; }
+      const t = performance.now() - state.t0;
+      state.redraws.push(t);
+      if (state.first === null && changed()) state.first = t;
+    };
+    state.handlers = gds.map(gd => { const h = () => onDraw(); gd.on && gd.on('plotly_afterplot', h); return [gd, h]; });
+    const start = () => {
+      if (state.t0 !== null) return;
+      state.t0 = performance.now();
+      // A figure may change without plotly_afterplot (e.g. a relayout only): poll too.
+      const poll = () => {
+        if (state.done) return;
+        if (state.first === null && changed()) state.first = performance.now() - state.t0;
+        if (state.first === null && performance.now() - state.t0 < 15000) setTimeout(poll, 16);
+      };
+      setTimeout(poll, 16);
+    };
+    state.start = start;
+    for (const ev of events) document.addEventListener(ev, start, {capture: true, once: true});
+    state.events = events;
+  },
+  startNow() { this.state.start(); },
+  result() { return {first: this.state.first, redraws: this.state.redraws, pre: this.state.pre, t0: this.state.t0}; },
+  disarm() {
+    const s = this.state; if (!s) return;
+    s.done = true;
+    for (const ev of s.events) document.removeEventListener(ev, s.start, {capture: true});
+    for (const [gd, h] of s.handlers) gd.removeListener && gd.removeListener('plotly_afterplot', h);
+  },
+};
+"""
+
+CONTROLS = ("input[type=range], .noUi-handle, select, .widget-toggle-button, input[type=radio]")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return math.nan
+    k = (len(s) - 1) * q
+    lo, hi = math.floor(k), math.ceil(k)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def line(name: str, values: list[float], unit: str = "ms") -> str:
+    if not values:
+        return f"{name:<70} (no measurement)"
+    return (f"{name:<70} median {statistics.median(values):8.1f} {unit}   p95 {pct(values, 0.95):8.1f} {unit}"
+            f"   (n={len(values)})")
+
+
+def _wait_result(page, timeout_s: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        r = page.evaluate("() => window.gbBench.result()")
+        if r["first"] is not None:
+            return r
+        time.sleep(0.03)
+    return page.evaluate("() => window.gbBench.result()")
+
+
+def _describe(control) -> str:
+    return control.evaluate("""el => {
+        const lab = el.closest('.gutbrain-slider, .widget-slider, .widget-hslider, .widget-inline-hbox, label, .widget-toggle-buttons, .gutbrain-choice');
+        const label = (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent)
+                       || (lab && lab.textContent) || el.textContent || el.tagName).trim().replace(/\\s+/g, ' ');
+        return label.slice(0, 40);
+    }""")
+
+
+def measure_controls(page, steps: int) -> dict:
+    """Every control of every interactive diagram on the page: key steps, drags, choices."""
+    out = {}
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
+    for e in range(explorers.count()):
+        explorer = explorers.nth(e)
+        controls = explorer.locator(CONTROLS)
+        seen_groups = set()
+        for c in range(controls.count()):
+            control = controls.nth(c)
+            if not control.is_visible():
+                continue
+            kind = control.evaluate("""el => el.matches('input[type=range]') ? 'range'
+                : el.matches('.noUi-handle') ? 'handle' : el.tagName === 'SELECT' ? 'select'
+                : el.matches('input[type=radio]') ? 'radio' : 'toggle'""")
+            if kind in ("radio", "toggle"):
+                group = control.evaluate("el => el.name || (el.closest('.widget-toggle-buttons') ? 'tb' : '')")
+                key = (kind, group)
+                if key in seen_groups:
+                    continue
+                seen_groups.add(key)
+            name = f"diagram {e + 1}: {kind} '{_describe(control)}'"
+            try:
+                _measure_one(page, explorer, control, kind, name, steps, out)
+            except Exception as err:  # a control that cannot be measured is reported, not fatal
+                print(f"    {name}: not measured ({type(err).__name__}: {str(err)[:120]})", flush=True)
+    return out
+
+
+def _measure_one(page, explorer, control, kind, name, steps, out) -> None:
+    control.scroll_into_view_if_needed()
+    if kind in ("range", "handle"):
+        out[f"{name} (key step)"] = _key_steps(page, explorer, control, kind, steps)
+        drag = _drag(page, explorer, control)
+        if drag:
+            out[f"{name} (drag: settle after release)"] = [drag["settle_ms"]]
+            out[f"{name} (drag: redraws during drag)"] = [drag["redraws"]]
+    elif kind == "select":
+        out[name] = _select_options(page, explorer, control)
     else:
-        spread = ""
-    print(f"{name:<58} median {statistics.median(seconds):7.2f} s{spread}   (n={len(seconds)})", flush=True)
+        out[name] = _choose_options(page, explorer, control, kind)
 
 
-def bench_run_all_to_figures(repeat: int) -> None:
+def _key_steps(page, explorer, control, kind, steps) -> list[float]:
+    times = []
+    control.focus()
+    for _ in range(steps):
+        if kind == "range":
+            now, top = control.evaluate("el => [Number(el.value), Number(el.max)]")
+        else:
+            now = float(control.get_attribute("aria-valuenow") or 0)
+            top = float(control.get_attribute("aria-valuemax") or 0)
+        key = "ArrowLeft" if now >= top else "ArrowRight"
+        explorer.evaluate("(el) => window.gbBench.arm(el, ['keydown'])")
+        page.keyboard.press(key)
+        r = _wait_result(page)
+        page.evaluate("() => window.gbBench.disarm()")
+        if r["first"] is not None:
+            times.append(r["first"])
+        page.wait_for_timeout(150)
+    return times
+
+
+def _drag(page, explorer, control) -> dict | None:
+    box = control.bounding_box()
+    if not box:
+        return None
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + (box["width"] * 0.2 if box["width"] > 40 else box["width"] / 2)
+    span = max(120.0, box["width"] * 0.6) if box["width"] > 40 else 120.0
+    explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerup'])")
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    moves = 12
+    for i in range(1, moves + 1):
+        page.mouse.move(x0 + span * i / moves, y)
+        page.wait_for_timeout(40)
+    # The stopwatch starts at the release: redraws during the drag are counted apart ("pre").
+    page.mouse.up()
+    page.wait_for_timeout(1500)
+    r = page.evaluate("() => window.gbBench.result()")
+    page.evaluate("() => window.gbBench.disarm()")
+    return {"settle_ms": max(r["redraws"]) if r["redraws"] else 0.0, "redraws": float(r["pre"])}
+
+
+def _select_options(page, explorer, control) -> list[float]:
+    times = []
+    n = control.evaluate("s => s.options.length")
+    for i in list(range(1, n)) + [0]:
+        explorer.evaluate("(el) => window.gbBench.arm(el, [])")
+        control.evaluate("""(s, i) => { window.gbBench.startNow(); s.selectedIndex = i;
+                              s.dispatchEvent(new Event('change', {bubbles: true})); }""", i)
+        r = _wait_result(page)
+        page.evaluate("() => window.gbBench.disarm()")
+        if r["first"] is not None:
+            times.append(r["first"])
+        page.wait_for_timeout(150)
+    return times
+
+
+def _choose_options(page, explorer, control, kind) -> list[float]:
+    times = []
+    if kind == "radio":
+        group = control.evaluate("el => el.name")
+        options = explorer.locator(f'input[type=radio][name="{group}"]')
+    else:
+        options = control.locator("xpath=ancestor::*[contains(@class,'widget-toggle-buttons')][1]").locator(
+            ".widget-toggle-button")
+    n = options.count()
+    order = [k for k in range(n)] + [0]
+    for k in order:
+        option = options.nth(k)
+        active = option.evaluate("el => el.matches('input') ? el.checked : el.classList.contains('mod-active')")
+        if active:
+            continue
+        explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerdown'])")
+        option.click()
+        r = _wait_result(page)
+        page.evaluate("() => window.gbBench.disarm()")
+        if r["first"] is not None:
+            times.append(r["first"])
+        page.wait_for_timeout(150)
+    return times
+
+
+def bench_lessons(lessons: list[Path], repeat: int, steps: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    print("Run All -> all figures rendered, per lesson (fresh page, kernel started first):")
+    results: dict = {"run_all": {}, "controls": {}}
     with tempfile.TemporaryDirectory(prefix="gutbrain-bench-") as tmp, \
             lab.lab_server(Path(tmp), build_quizzes=False) as server, sync_playwright() as pw:
         context = lab.launch_chromium(pw, Path(tmp) / "profile")
+        context.set_default_timeout(30_000)
         try:
-            for path in lab.LESSONS:
+            for path in lessons:
                 to_idle, to_figures = [], []
-                for _ in range(repeat):
+                for i in range(repeat):
                     page = context.new_page()
                     lab.install_page_helpers(page)
+                    page.add_init_script(BENCH_JS)
                     try:
                         lab.open_notebook(page, server, f"lessons/{path.name}")
                         start = time.perf_counter()
                         lab.run_all(page)
                         to_idle.append(time.perf_counter() - start)
-                        lab.wait_for_figures(page)
-                        to_figures.append(time.perf_counter() - start)
+                        try:
+                            lab.wait_for_figures(page, timeout_ms=120_000)
+                            to_figures.append(time.perf_counter() - start)
+                        except Exception as err:
+                            print(f"  {path.stem}: figures not all drawn within 120 s after Run All "
+                                  f"({type(err).__name__}); measuring the controls anyway", flush=True)
+                            results.setdefault("problems", []).append(f"{path.stem}: figures not drawn")
+                        if i == 0:
+                            controls = measure_controls(page, steps)
+                            results["controls"][path.stem] = controls
+                            for name, values in controls.items():
+                                unit = "" if "redraws" in name else "ms"
+                                print(line(f"  {path.stem} {name}", values, unit or "  "), flush=True)
+                    except Exception as err:  # measured, never asserted: say it and go on
+                        print(f"  {path.stem}: run {i + 1} failed: {type(err).__name__}: {str(err)[:200]}",
+                              flush=True)
+                        results.setdefault("problems", []).append(f"{path.stem}: {type(err).__name__}")
                     finally:
                         page.close()
                         lab.shutdown_kernels(server)
-                summarise(f"  {path.stem}: Run All -> kernel idle", to_idle)
-                summarise(f"  {path.stem}: Run All -> figures rendered", to_figures)
+                results["run_all"][path.stem] = {"to_idle_s": to_idle, "to_figures_s": to_figures}
+                print(line(f"  {path.stem}: Run All -> every cell done (kernel idle)", to_idle, "s"))
+                print(line(f"  {path.stem}: Run All -> every figure drawn", to_figures, "s"), flush=True)
         finally:
             context.close()
+    return results
 
 
-def bench_suite(repeat: int) -> None:
-    print("Browser test suite wall time (pytest tests/browser), per lesson and in all:")
-    per_lesson: dict[str, list[float]] = defaultdict(list)
-    wall: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="gutbrain-bench-") as tmp:
-        for i in range(repeat):
-            report = Path(tmp) / f"run{i}.xml"
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "pytest", "tests/browser", "-q", "-p", "no:cacheprovider",
-                 f"--junitxml={report}"], cwd=REPO, capture_output=True, text=True)
-            wall.append(time.perf_counter() - start)
-            if done.returncode not in (0, 1):
-                print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
-                raise SystemExit(f"pytest could not run the browser tests (exit {done.returncode})")
-            sums: dict[str, float] = defaultdict(float)
-            for case in ET.parse(report).getroot().iter("testcase"):
-                name = case.get("name", "")
-                if "[" in name and case.get("classname", "").endswith("test_browser_lessons"):
-                    sums[name.split("[", 1)[1].rstrip("]")] += float(case.get("time", 0))
-            for lesson, seconds in sums.items():
-                per_lesson[lesson].append(seconds)
-            print(f"  run {i + 1}: {wall[-1]:.1f} s, {done.stdout.strip().splitlines()[-1]}", flush=True)
-    for lesson in sorted(per_lesson):
-        summarise(f"  {lesson}: its browser tests (incl. Run All)", per_lesson[lesson])
-    summarise("  whole browser suite (incl. server start, quizzes)", wall)
+def bench_suite(repeat: int) -> list[float]:
+    wall = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pytest", "tests/browser", "-q", "-p", "no:cacheprovider"],
+                              cwd=REPO, capture_output=True, text=True)
+        wall.append(time.perf_counter() - start)
+        print(f"  browser suite run {i + 1}: {wall[-1]:.1f} s, {done.stdout.strip().splitlines()[-1:]}", flush=True)
+    return wall
+
+
+def summary(results: dict) -> None:
+    keys = [v for c in results["controls"].values() for n, vs in c.items() if "key step" in n for v in vs]
+    clicks = [v for c in results["controls"].values() for n, vs in c.items()
+              if "drag" not in n and "key step" not in n for v in vs]
+    settle = [v for c in results["controls"].values() for n, vs in c.items() if "settle" in n for v in vs]
+    print("All lessons:")
+    print(line("  every slider key step -> new figure data", keys))
+    print(line("  every radio/toggle/dropdown choice -> new figure data", clicks))
+    print(line("  slider drag: release -> figure settled", settle))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
-    parser.add_argument("--no-suite", action="store_true", help="skip the (slow) whole-suite runs")
+    parser.add_argument("--lessons", nargs="*", help="lesson stems (default: every lesson)")
+    parser.add_argument("--repeat", type=int, default=3, help="Run All repetitions per lesson")
+    parser.add_argument("--steps", type=int, default=8, help="arrow-key steps per slider")
+    parser.add_argument("--suite", action="store_true", help="also time the whole browser suite")
     args = parser.parse_args()
+    # Stopped with SIGTERM (e.g. `kill`): unwind, so the JupyterLab server and Chromium stop too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     problem = lab.chromium_problem()
     if problem:
         raise SystemExit(problem)
-    bench_run_all_to_figures(args.repeat)
-    if not args.no_suite:
-        bench_suite(args.repeat)
+    lessons = [p for p in lab.LESSONS if not args.lessons or p.stem in args.lessons]
+    print("Per lesson, in JupyterLab + headless Chromium (median, 95th percentile):", flush=True)
+    results = bench_lessons(lessons, args.repeat, args.steps)
+    summary(results)
+    if args.suite:
+        results["suite_s"] = bench_suite(args.repeat)
+        print(line("whole browser suite", results["suite_s"], "s"))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"written to {RESULTS.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

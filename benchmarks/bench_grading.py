@@ -1,18 +1,20 @@
 """Grading benchmark (measured, never asserted). Run standalone:
 
-    .venv/bin/python benchmarks/bench_grading.py [--n 100] [--repeats 1]
+    .venv/bin/python benchmarks/bench_grading.py [--n 60] [--jobs 2] [--repeats 3]
 
-Prints medians: per-submission autograde time within a batch, wall time for N submissions
-serial (plain nbgrader, one at a time) and parallel on 1..all cores, the speed-up per added
-core, and peak memory (RSS of this process plus the largest child: workers and kernels).
-Works in a temporary course dir built from quiz00's correct/wrong corpus submissions.
+Grades N ordinary submissions of quiz00 (honest corpus cases: right, wrong, blank, partial)
+on ``--jobs`` cores, sandboxed (bubblewrap) and unsandboxed (the same runner as a plain
+subprocess, what GUTBRAIN_UNSANDBOXED=1 does) in the same run, alternating, and prints the
+median wall times, their ratio (goal: sandboxed <= 1.2x unsandboxed), whether every score is
+identical, and the sandbox's start-up cost per submission (bwrap + interpreter start, and an
+empty job, sandboxed minus unsandboxed). The key is computed once before timing (cached).
 """
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,57 +23,87 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from gutbrain.instructor.grading import _cpu_count, grade_class  # noqa: E402
+from gutbrain.instructor import sandbox  # noqa: E402
+from gutbrain.instructor.grading import grade_class  # noqa: E402
 
 QUIZ = "quiz00_orientation"
-CASES = ["correct", "wrong_b", "wrong_c", "blank", "item1_only", "syntax_error", "correct_b2"]
+CASES = ["correct", "wrong_b", "wrong_c", "blank", "item1_only", "correct_b2", "item2_only", "wrong_c2"]
 
 
 def course(tmp: Path, n: int) -> Path:
     root = tmp / "quizzes"
     shutil.copytree(REPO / "quizzes" / "source", root / "source")
     for i in range(n):
-        case = CASES[i % len(CASES)]
-        shutil.copytree(REPO / "tests" / "submissions" / case, root / "submitted" / f"s{i:03d}")
+        shutil.copytree(REPO / "tests" / "submissions" / CASES[i % len(CASES)], root / "submitted" / f"s{i:03d}")
     return root
 
 
-def run(n: int, jobs: int | None, serial: bool) -> tuple[float, list[float]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = course(Path(tmp), n)
+def grade(root: Path, sandboxed: bool, jobs: int) -> tuple[float, dict, list[float]]:
+    for sub in ("autograded", "reports"):
+        shutil.rmtree(root / sub, ignore_errors=True)
+    t0 = time.perf_counter()
+    results = grade_class(root, jobs=jobs, sandboxed=sandboxed, write_summary=False, log=lambda *a: None)
+    wall = time.perf_counter() - t0
+    return wall, {r.student: (r.status, r.score, tuple(sorted(r.items.items()))) for r in results}, \
+        [r.seconds for r in results]
+
+
+def startup(repeats: int) -> dict:
+    """Median seconds: interpreter start and an empty job, in and out of the sandbox."""
+    def timed(argv, stdin=None):
         t0 = time.perf_counter()
-        results = grade_class(root, jobs=jobs, serial=serial, write_summary=False, log=lambda *a: None)
-        wall = time.perf_counter() - t0
-        bad = [r.student for r in results if r.status != "graded"]
-        if bad:
-            print(f"  warning: not graded: {bad}")
-        return wall, [r.seconds for r in results]
+        subprocess.run(argv, input=stdin, capture_output=True, check=True)
+        return time.perf_counter() - t0
+    out = {}
+    out["python -c pass (plain)"] = statistics.median(timed([sys.executable, "-c", "pass"]) for _ in range(repeats))
+    out["python -c pass (bwrap)"] = statistics.median(
+        timed(sandbox.bwrap_command() + [sys.executable, "-c", "pass"]) for _ in range(repeats))
+    import nbformat
+    job = {"notebook": nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),
+           "checks": [{"id": "x", "spec": {"kind": "value", "name": "x"}}], "cell_timeout": 30}
+    out["empty job (plain)"] = statistics.median(sandbox.run_job(job, False, 120).seconds for _ in range(repeats))
+    out["empty job (bwrap)"] = statistics.median(sandbox.run_job(job, True, 120).seconds for _ in range(repeats))
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--n", type=int, default=100)
-    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--n", type=int, default=60)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args()
-    cores = _cpu_count()
-    print(f"{args.n} submissions of {QUIZ}, {cores} core(s), {args.repeats} repeat(s)")
-    serial = [run(args.n, 1, True) for _ in range(args.repeats)]
-    s_wall = statistics.median(w for w, _ in serial)
-    per = statistics.median(x for _, xs in serial for x in xs)
-    print(f"serial (plain nbgrader):   {s_wall:7.1f} s  ({args.n / s_wall:.2f} submissions/s); "
-          f"median autograde per submission {per:.2f} s")
-    previous = s_wall
-    for jobs in range(1, cores + 1):
-        par = [run(args.n, jobs, False) for _ in range(args.repeats)]
-        wall = statistics.median(w for w, _ in par)
-        per_p = statistics.median(x for _, xs in par for x in xs)
-        print(f"parallel, {jobs} worker(s):    {wall:7.1f} s  speed-up over serial {s_wall / wall:.2f}x, "
-              f"over {jobs - 1 if jobs > 1 else 'serial'} {previous / wall:.2f}x; "
-              f"median autograde per submission {per_p:.2f} s")
-        previous = wall
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: grading process {me:.0f} MB; largest child process (worker or kernel) {kids:.0f} MB")
+    ok, why = sandbox.status()
+    if not ok:
+        print(f"no sandbox here ({why}): nothing to compare")
+        return
+    print(f"{args.n} submissions of {QUIZ} on {args.jobs} worker(s), {args.repeats} repeat(s), alternating")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = course(Path(tmp), args.n)
+        grade_class(root, students=["s000"], sandboxed=True, write_summary=False, log=lambda *a: None)  # key
+        walls: dict[bool, list[float]] = {True: [], False: []}
+        per: dict[bool, list[float]] = {True: [], False: []}
+        scores: dict[bool, list[dict]] = {True: [], False: []}
+        for _ in range(args.repeats):
+            for mode in (True, False):
+                wall, got, secs = grade(root, mode, args.jobs)
+                walls[mode].append(wall)
+                per[mode] += secs
+                scores[mode].append(got)
+    med = {m: statistics.median(w) for m, w in walls.items()}
+    for mode, label in ((True, "sandboxed (bwrap)"), (False, "unsandboxed")):
+        print(f"{label:<20} median wall {med[mode]:7.1f} s  ({args.n / med[mode]:.2f} submissions/s); "
+              f"median per submission {statistics.median(per[mode]):.2f} s; runs: "
+              + ", ".join(f"{w:.1f}" for w in walls[mode]))
+    print(f"ratio sandboxed / unsandboxed: {med[True] / med[False]:.2f}x (goal <= 1.2x)")
+    all_scores = scores[True] + scores[False]
+    same = all(s == all_scores[0] for s in all_scores)
+    graded = sum(v[0] == "graded" for v in all_scores[0].values())
+    print(f"scores identical over all {len(all_scores)} runs: {same} ({graded}/{args.n} graded)")
+    s = startup(max(5, args.repeats))
+    for k, v in s.items():
+        print(f"  {k:<24} {v * 1000:7.0f} ms")
+    print(f"sandbox start-up cost per submission: {(s['empty job (bwrap)'] - s['empty job (plain)']) * 1000:.0f} ms "
+          f"(bwrap alone: {(s['python -c pass (bwrap)'] - s['python -c pass (plain)']) * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 # Instructor verbs (included by the Makefile; BIN is the project venv's bin/).
 # Every target is one call of `python -m gutbrain.instructor <verb>`; see docs/instructor_guide.md.
 # QUIZ=quiz00_orientation limits a verb to one quiz (default: all quizzes in quizzes/source/).
-# JOBS=n workers for grading (default: all cores); TIMEOUT=s per-cell limit (default: nbgrader_config.py).
+# JOBS=n sandboxes at a time (default: all cores); TIMEOUT=s per-cell limit (default: nbgrader_config.py);
+# WALL=s wall-clock limit per submission. A mistyped QUIZ= stops with exit status 2.
+# `make grade` runs every submission in a bubblewrap sandbox and refuses without one, unless
+# GUTBRAIN_UNSANDBOXED=1 is set (UNSAFE: student code then runs with your rights; see the guide).
 INSTRUCTOR := $(BIN)/python -m gutbrain.instructor
 QUIZ ?=
 JOBS ?=
 TIMEOUT ?=
+WALL ?=
 
 .PHONY: release release-hub collect zip-collect grade feedback feedback-hub export report check-keys
 
@@ -16,25 +20,28 @@ release-hub: $(READY)    ## ... and into the nbgrader exchange (JupyterHub)
 	$(INSTRUCTOR) release --exchange $(QUIZ)
 
 collect: $(READY)        ## submissions from the exchange -> quizzes/submitted/
+	@test -n "$(QUIZ)" || { echo "collect needs QUIZ=<quiz id>" >&2; exit 2; }
 	$(INSTRUCTOR) collect $(QUIZ)
 
 zip-collect: $(READY)    ## an LMS download in quizzes/downloaded/$(QUIZ)/archive/ -> submitted/
+	@test -n "$(QUIZ)" || { echo "zip-collect needs QUIZ=<quiz id>" >&2; exit 2; }
 	$(INSTRUCTOR) zip-collect $(QUIZ)
 
-grade: $(READY)          ## autograde every submission in parallel; prints failures and tampering
-	$(INSTRUCTOR) grade $(QUIZ) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+grade: $(READY)          ## grade every submission, each in a sandbox; prints failures and flags
+	@bash tools/ensure_bwrap.sh || true
+	$(INSTRUCTOR) grade $(QUIZ) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(WALL),--wall $(WALL))
 
-feedback: $(READY)       ## leak-free feedback in quizzes/feedback/
-	$(INSTRUCTOR) feedback $(QUIZ)
+feedback: $(READY)       ## feedback HTML in quizzes/feedback/ (held back while hand grading is open)
+	$(INSTRUCTOR) feedback $(QUIZ) $(if $(ALLOW_UNGRADED),--allow-ungraded)
 
 feedback-hub: $(READY)   ## ... and return it through the exchange
-	$(INSTRUCTOR) feedback --exchange $(QUIZ)
+	$(INSTRUCTOR) feedback --exchange $(QUIZ) $(if $(ALLOW_UNGRADED),--allow-ungraded)
 
 export: $(READY)         ## quizzes/reports/grades.csv
-	$(INSTRUCTOR) export
+	$(INSTRUCTOR) export $(QUIZ)
 
 report: $(READY)         ## quizzes/reports/misconceptions.html
-	$(INSTRUCTOR) report
+	$(INSTRUCTOR) report $(QUIZ)
 
 check-keys: $(READY)     ## validate assets/quiz_misconceptions/*.yaml
 	$(INSTRUCTOR) check-keys

@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 from gutbrain.data import assets_dir, load_references
+from gutbrain.evidence import TIERS
 from gutbrain.models import tryptophan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,8 +32,7 @@ def test_every_asset_path_named_in_the_package_exists():
 def test_references_are_complete_and_never_placeholders():
     refs = load_references()
     for key, entry in refs.items():
-        assert entry["evidence_tier"] in {"in vitro", "animal", "human observational", "human RCT",
-                                          "meta-analysis", "review", "model"}, key
+        assert entry["evidence_tier"] in TIERS, key
         if "doi" in entry:
             assert re.fullmatch(r"10\.\d{4,9}/\S+", entry["doi"]), key
         if "pmid" in entry:

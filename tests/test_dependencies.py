@@ -22,9 +22,14 @@ def env():
     return yaml.safe_load((REPO / "environment.yml").read_text())
 
 
-def pip_section():
+def pip_entries():
     deps = env()["dependencies"]
     return next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+
+
+def pip_section():
+    """The direct pins (the section's `-r requirements.lock` line is the derived lock)."""
+    return [p for p in pip_entries() if not p.startswith("-r ")]
 
 
 def test_pins_tool_reads_environment_yml_exactly_as_yaml_does():
@@ -71,6 +76,61 @@ def test_pins_tool_rejects_an_unpinned_entry():
         pip_pins("dependencies:\n  - pip:\n      - numpy>=2\n")
 
 
+def test_pip_section_ends_with_the_lock():
+    """Binder installs the pins and, with them, the whole locked set."""
+    entries = pip_entries()
+    assert entries[-1] == "-r requirements.lock"
+    assert sum(e.startswith("-") for e in entries) == 1
+
+
+def test_lock_files_match_the_pins():
+    import lock
+
+    problems = lock.check()
+    assert not problems, "\n".join(problems) + "\nRun `make lock`."
+
+
+def test_lock_is_closed_over_dependencies():
+    """Every dependency of every locked package (on this platform) is locked too."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+
+    import lock
+
+    for path in (lock.LOCK, lock.TEST_LOCK):
+        locked = lock.read_lock(path)
+        missing = set()
+        for name in locked:
+            try:
+                requires = distribution(name).requires or []
+            except PackageNotFoundError:
+                continue  # checked by test_installed_versions_equal_the_lock
+            for text in requires:
+                req = Requirement(text)
+                if req.marker is None or req.marker.evaluate({"extra": ""}):
+                    if lock.normalise(req.name) not in locked:
+                        missing.add(f"{name} needs {req.name}")
+        assert not missing, f"{path.name} is not closed: {sorted(missing)}; run `make lock`"
+
+
+def test_installed_versions_equal_the_lock():
+    """The venv holds exactly what the test lock says (`make test` installs it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import lock
+
+    wrong = []
+    for name, wanted in lock.read_lock(lock.TEST_LOCK).items():
+        try:
+            got = version(name)
+        except PackageNotFoundError:
+            got = None
+        if got != wanted:
+            wrong.append(f"{name}: installed {got}, locked {wanted}")
+    assert not wrong, "\n".join(wrong) + "\nRun `make test` (it installs requirements-test.lock)."
+
+
 def test_installed_versions_equal_the_pins():
     from importlib.metadata import version
 
@@ -83,8 +143,88 @@ def test_binder_files():
     post = (REPO / "postBuild").read_text()
     assert post.startswith("#!/bin/bash") and "set -e" in post
     assert "pip install --no-deps -e ." in post and "build_quizzes.py" in post
-    start = (REPO / "start").read_text().strip().splitlines()
+    start_text = (REPO / "start").read_text()
+    start = start_text.strip().splitlines()
     assert start[0].startswith("#!") and start[-1] == 'exec "$@"'
+    # Binder opens the learner's view, configured as `make lab` configures it.
+    assert "export JUPYTER_CONFIG_PATH=" in start_text and "jupyter-config/learner" in start_text
+    assert "jupyter-config/learner" in (REPO / "Makefile").read_text()
+
+
+BINDER_LINK = re.compile(r"^\[binder\]: (https://mybinder\.org/v2/gh/([^/\s]+)/([^/\s]+)/([^?\s]+)\?urlpath=lab/tree/(\S+))$", re.M)
+BINDER_PLACEHOLDER = "YOUR-GITHUB-ORG"
+
+
+def test_binder_badge_is_built_from_one_link():
+    """The README names the GitHub <owner>/<repo> once, in the link definition `[binder]: ...`;
+    the badge uses it, and it opens a notebook that exists."""
+    readme = (REPO / "README.md").read_text()
+    links = BINDER_LINK.findall(readme)
+    assert len(links) == 1, "README.md needs exactly one `[binder]: https://mybinder.org/v2/gh/...` line"
+    url, owner, repo, ref, path = links[0]
+    assert readme.count("mybinder.org/v2/") == 1, "the Binder URL must be written once (the [binder] link)"
+    assert "](https://mybinder.org/badge_logo.svg)][binder]" in readme
+    assert (REPO / path).is_file(), f"the Binder link opens {path}, which does not exist"
+    assert ref == "HEAD"
+
+
+def test_binder_badge_names_this_repository():
+    """Honest about what it can check: the badge's <owner>/<repo> must be the GitHub repository
+    this clone comes from. Without a GitHub `origin` (or with the placeholder still in place)
+    there is nothing to compare, and the test says so by skipping."""
+    import subprocess
+
+    import pytest
+
+    owner, repo = BINDER_LINK.search((REPO / "README.md").read_text()).group(2, 3)
+    done = subprocess.run(["git", "remote", "get-url", "origin"], cwd=REPO, capture_output=True, text=True)
+    origin = re.search(r"github\.com[:/]([^/]+)/([^/\s]+?)(\.git)?$", done.stdout.strip())
+    if not origin:
+        pytest.skip(f"this clone has no GitHub origin: cannot check that the Binder badge's {owner}/{repo} "
+                    "is where the course is published")
+    assert owner != BINDER_PLACEHOLDER, (
+        f"the Binder badge still says {BINDER_PLACEHOLDER}: set the [binder] link in README.md to "
+        f"{origin.group(1)}/{origin.group(2)}")
+    assert (owner.lower(), repo.lower()) == (origin.group(1).lower(), origin.group(2).lower())
+
+
+def test_view_configurations():
+    """jupyter-config/learner hides the instructor tools and the quiz sources; jupyter-config/
+    instructor keeps nbgrader; both serve notebooks that do not open modified."""
+    import importlib
+    import json
+
+    learner = json.loads((REPO / "jupyter-config/learner/labconfig/page_config.json").read_text())
+    teacher = json.loads((REPO / "jupyter-config/instructor/labconfig/page_config.json").read_text())
+    nbgrader_tools = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:menu"}
+    news = "@jupyterlab/apputils-extension:announcements"
+    assert nbgrader_tools | {news} <= {k for k, v in learner["disabledExtensions"].items() if v}
+    assert not nbgrader_tools & {k for k, v in teacher["disabledExtensions"].items() if v}
+    for view in ("learner", "instructor"):
+        server = json.loads((REPO / f"jupyter-config/{view}/jupyter_server_config.json").read_text())
+        module, _, name = server["ServerApp"]["contents_manager_class"].rpartition(".")
+        assert hasattr(importlib.import_module(module), name)
+        assert server["LabApp"]["news_url"] is None
+    hidden = json.loads((REPO / "jupyter-config/learner/jupyter_server_config.json").read_text())
+    assert "source" in hidden["ContentsManager"]["hide_globs"]
+
+
+def test_contents_manager_fills_the_kernels_language_info(tmp_path):
+    import asyncio
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gutbrain.jupyter_view import CourseContentsManager, kernel_language_info
+
+    nb = json.loads((REPO / "lessons" / "00_start_here.ipynb").read_text())
+    (tmp_path / "n.ipynb").write_text(json.dumps(nb))
+    manager = CourseContentsManager(root_dir=str(tmp_path))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        got = pool.submit(lambda: asyncio.run(manager.get("n.ipynb"))).result()
+    assert got["content"]["metadata"]["language_info"] == kernel_language_info()
+    assert json.loads((tmp_path / "n.ipynb").read_text()) == nb, "the file on disk must not change"
     assert not (REPO / "binder").exists(), "a binder/ folder makes repo2docker ignore root files"
 
 

@@ -7,7 +7,7 @@ import yaml
 
 from gutbrain.instructor import static
 from gutbrain.instructor.course import KEYS_DIR, quiz_ids, visible_source
-from gutbrain.instructor.feedback import message_leaks, secrets_of
+from gutbrain.instructor.feedback import scan_for_leaks, secrets_of
 from gutbrain.instructor.report import load_key, load_tags, validate_key
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,11 +33,11 @@ def test_hidden_block_is_removed_from_visible_source():
     assert visible_source(src) == "assert x"
 
 
-def test_messages_that_give_the_key_away_are_caught():
+def test_hidden_test_literals_are_secrets_but_their_messages_are_not():
     secrets = secrets_of(['assert h(x) == "ca978112ca1bbdca", "item 1 is not right"'])
-    assert message_leaks("expected ca978112ca1bbdca", secrets, {"a"})
-    assert message_leaks('the answer is "a"', secrets, {"a"})
-    assert not message_leaks("item 1 is not right", secrets, {"a"})
+    assert "ca978112ca1bbdca" in secrets and "item 1 is not right" not in secrets
+    assert scan_for_leaks("expected ca978112ca1bbdca", secrets)
+    assert not scan_for_leaks("item 1 is not right", secrets)
 
 
 def test_answers_are_read_statically_without_running_them():

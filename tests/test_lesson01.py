@@ -124,9 +124,10 @@ def test_microbiome_figure_switches_between_measured_and_design_only():
     assert list(fig.data[0].y) == [17, 25, 35] and fig.data[0].error_y.visible
     assert "ng/mg" in fig.layout.yaxis.title.text
     figs.update_microbiome_figure(fig, "yano_serum")
-    assert not fig.data[0].error_y.visible
+    assert not fig.data[0].error_y.visible and fig.data[0].visible is False  # no empty chart
     assert all(t == "value not verified" for t in fig.data[0].text)
-    assert "not verified" in fig.layout.annotations[0].text
+    assert "not verified" in fig.layout.annotations[0].text and "[yano2015]" in fig.layout.annotations[0].text
+    assert not fig.layout.yaxis.title.text  # no axis title to run into the figure title
     figs.update_microbiome_figure(fig, "reigstad_gf_hm")
     assert list(fig.data[0].y) == [17, 25] and "68%" in alt_text(fig)
 
@@ -149,12 +150,32 @@ def test_distribution_rows_quote_sources_and_never_invent_a_brain_share():
     brain = [s for s in statements if "brain" in s.compartment]
     assert brain and all(s.kind == "not_verified" and s.low_percent is None for s in brain)
     numbers = {(s.source, s.low_percent) for s in statements if s.low_percent is not None}
-    assert numbers == {("kim2018", 90), ("berger2009", 95), ("liu2021", 95)}
+    assert numbers == {("kim2018", 90), ("bionumbers102687", 90), ("ge2017", 90), ("berger2009", 95),
+                       ("liu2021", 95)}
+    # the database entry behind many "90%" claims says *found*, while its title says *produced*
+    entry = next(s for s in statements if s.source == "bionumbers102687")
+    assert "is found in the enterochromaffin cells" in entry.quote and "produced" in entry.where
+
+
+def test_data_rows_carry_source_where_and_the_reference_tier():
+    refs = load_references()
+    for row in sm.load_serotonin_distribution():
+        assert row.where and row.evidence_tier == refs[row.source]["evidence_tier"], row
+    for row in sm.load_microbiome_serotonin():
+        assert row.evidence_tier == refs[row.study]["evidence_tier"], row
+
+
+def test_mao_b_carries_most_serotonin_breakdown_in_the_liver_model():
+    shares = sm.mao_serotonin_breakdown_shares()
+    assert math.isclose(sum(shares.values()), 1.0)
+    assert 0.6 < shares["MAO-B"] < 0.75  # 68% at the file's defaults: MAO-B has ~2x MAO-A's enzyme amount
+    assert sm.enzymes_in_tissue("liver")["MAO-B"].status == "model"
 
 
 def test_distribution_figure_has_labels_units_and_text_alternative():
     fig = figs.distribution_figure()
     assert "(%)" in fig.layout.xaxis.title.text and fig.layout.title.text
+    assert all(len(part) <= 24 for label in fig.data[0].y for part in label.split("<br>"))
     text = alt_text(fig)
     assert "more than 90%" in text and "not verified" in text
     assert widgets.serotonin_distribution().children

@@ -16,8 +16,6 @@ from gutbrain.progress.store import (
     parse_store_text,
 )
 
-# Time-dependent: also run with the machine's clock moved (tests/conftest.py).
-pytestmark = pytest.mark.clock
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -36,6 +34,7 @@ def test_data_dir_is_in_the_user_data_dir_and_can_be_overridden(tmp_path, monkey
     assert default_store().path == tmp_path / "elsewhere" / "progress.json"
 
 
+@pytest.mark.clock
 def test_record_and_load(store):
     assert store.load()["attempts"] == [] and not store.path.exists()
     a = store.record("00_start_here/q1", frozenset({"b", "a"}), False, at=T0, misconception="m-x")
@@ -50,6 +49,7 @@ def test_record_and_load(store):
     assert store.notices == []
 
 
+@pytest.mark.clock
 def test_naive_timestamps_are_refused(store):
     with pytest.raises(ValueError, match="timezone"):
         store.record("l/q", "x", True, at=datetime(2026, 1, 1))
@@ -156,6 +156,7 @@ V1 = {
 }
 
 
+@pytest.mark.clock
 def test_migration_from_schema_1():
     data = migrate(json.loads(json.dumps(V1)))
     assert data["version"] == SCHEMA_VERSION and data["resets"] == []
@@ -170,6 +171,7 @@ def test_migration_from_schema_1():
     assert len(merge(data, again)["attempts"]) == 3
 
 
+@pytest.mark.clock
 def test_a_schema_1_store_on_disk_is_migrated_on_load(store):
     store.directory.mkdir(parents=True)
     store.path.write_text(json.dumps(V1))

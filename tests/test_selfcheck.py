@@ -205,3 +205,18 @@ def test_widget_for_each_type_escapes_html(assets):
     assert SelfCheck(question("t1", "many")).answer({"a", "b"}).correct
     assert SelfCheck(question("t1", "num")).answer("67.4").correct
     assert SelfCheck(question("t1", "word")).answer("TPH").correct
+
+
+def test_optional_review_and_demo_fields(assets):
+    write_bank(assets, GOOD.replace(
+        "- id: many\n", "  review: false\n- id: many\n  demo: 'Reopen the [pathway map](01_serotonin_synthesis.ipynb#pathway-map)'\n"))
+    assert question("t1", "pick").in_review is False and question("t1", "pick").demo is None
+    assert question("t1", "many").in_review is True and "pathway map" in question("t1", "many").demo
+    assert question("t1", "num").in_review is True
+
+
+@pytest.mark.parametrize("bad", ["review: 'no'", "demo: ''", "demo: 3"])
+def test_review_and_demo_fields_are_typed(assets, bad):
+    write_bank(assets, GOOD.replace("- id: many\n", f"  {bad}\n- id: many\n"))
+    with pytest.raises(AssetError, match="question 'pick'"):
+        load_bank("t1")

@@ -1,5 +1,8 @@
 """Print the exact pins of environment.yml's pip: section as a pip requirements file.
 
+The section's last line, ``- -r requirements.lock``, is not a pin: it makes Binder install
+the whole locked environment (tools/lock.py derives the lock from these pins); it is skipped.
+
 This is how local set-up installs the very same pins as Binder without keeping a second
 list. It runs before anything is installed, so it parses the file's small, fixed shape
 itself instead of importing PyYAML; tests/test_dependencies.py checks that it reads the
@@ -35,6 +38,11 @@ def pip_pins(environment_yml: str) -> list[str]:
             if not item.startswith("- "):
                 raise ValueError(f"environment.yml: unexpected line in pip: section: {raw!r}")
             pin = item[2:].strip()
+            if pin.startswith("-r "):
+                continue  # the lock file (requirements.lock), derived from these pins
+            if pin.startswith("-"):
+                raise ValueError(f"environment.yml: only pins and `-r requirements.lock` belong in "
+                                 f"the pip: section, not {pin!r}")
             if not PIN.match(pin):
                 raise ValueError(
                     f"environment.yml: {pin!r} is not pinned exactly (write name==version)"

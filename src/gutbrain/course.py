@@ -86,8 +86,24 @@ def course_map_html(course: list[Lesson]) -> str:
     )
 
 
+def _reference_links(entry: dict) -> list[str]:
+    """Links to a source: DOI, PubMed, PMC, else its URL (each opens in a new tab)."""
+    links = []
+    if entry.get("doi"):
+        links.append((f"https://doi.org/{entry['doi']}", f"doi:{entry['doi']}"))
+    if entry.get("pmid"):
+        links.append((f"https://pubmed.ncbi.nlm.nih.gov/{entry['pmid']}/", f"PMID {entry['pmid']}"))
+    if entry.get("pmcid"):
+        links.append((f"https://pmc.ncbi.nlm.nih.gov/articles/{entry['pmcid']}/", entry["pmcid"]))
+    if not links and entry.get("url"):
+        links.append((entry["url"], "web page"))
+    return [f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{html.escape(text)}</a>'
+            for url, text in links]
+
+
 def references_html(keys: list[str]) -> str:
-    """A numbered reference list for the given citation keys (all must exist)."""
+    """A readable reference list for the given citation keys (all must exist): key, authors (year),
+    title, where published, the evidence tier as a label, and DOI / PubMed / PMC links."""
     refs = load_references()
     missing = [k for k in keys if k not in refs]
     if missing:
@@ -95,12 +111,41 @@ def references_html(keys: list[str]) -> str:
     items = []
     for key in keys:
         entry = refs[key]
-        link = entry.get("url")
-        text = html.escape(format_reference(entry))
-        tier = html.escape(entry.get("evidence_tier", ""))
-        anchor = f' <a href="{html.escape(link)}" target="_blank" rel="noopener">link</a>' if link else ""
-        items.append(f"<li><b>[{html.escape(key)}]</b> {text} <i>({tier})</i>{anchor}</li>")
-    return f"<ol>{''.join(items)}</ol>"
+        where = " ".join(str(x) for x in (entry.get("journal"), entry.get("volume")) if x)
+        if entry.get("pages"):
+            where += f":{entry['pages']}"
+        tier = html.escape(entry.get("evidence_tier", "no tier"))
+        items.append(
+            f'<li id="ref-{html.escape(key)}" style="margin:0 0 0.55em 0">'
+            f'<code>[{html.escape(key)}]</code> {html.escape(str(entry["authors"]))} ({html.escape(str(entry["year"]))}). '
+            f'<b>{html.escape(str(entry["title"]).rstrip("."))}.</b>'
+            + (f" <i>{html.escape(where)}</i>." if where else "")
+            + f' <span class="gutbrain-tier" style="border:1px solid #777;border-radius:3px;padding:0 4px;'
+            f'font-size:0.9em;white-space:nowrap">({tier})</span> '
+            + " · ".join(_reference_links(entry))
+            + "</li>"
+        )
+    return ('<ul class="gutbrain-references" style="list-style:none;padding-left:0;line-height:1.45">'
+            f"{''.join(items)}</ul>")
+
+
+def assumptions_html(text: str, heading: str = "What the model assumes") -> str:
+    """A model's assumptions as a readable bulleted box (one sentence per bullet), not monospace print."""
+    import re
+
+    sentences = [s.strip() for s in re.split(r"(?<=[.:])\s+(?=[A-Z])", text.strip()) if s.strip()]
+    bullets = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return (f'<div class="gutbrain-assumptions" style="border-left:4px solid #0072B2;padding:4px 12px;'
+            f'margin:6px 0"><b>{html.escape(heading)}</b><ul style="margin:4px 0">{bullets}</ul></div>')
+
+
+def show_assumptions(text: str | None = None) -> None:
+    """Show the tryptophan model's assumptions (or ``text``) as formatted text."""
+    from IPython.display import HTML, display
+
+    if text is None:
+        from gutbrain.models.tryptophan import ASSUMPTIONS as text
+    display(HTML(assumptions_html(text)))
 
 
 def show_course_map() -> None:

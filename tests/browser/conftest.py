@@ -43,8 +43,12 @@ def axe_js():
 
 
 @pytest.fixture(scope="session")
-def chromium(lab_server, tmp_path_factory):
-    """Debian's Chromium, headless, with a fresh profile, driven by Playwright."""
+def chromium(tmp_path_factory):
+    """Debian's Chromium, headless, with a fresh profile, driven by Playwright.
+    (It does not start the course's server: tests/browser/test_views.py starts its own.)"""
+    problem = lab.chromium_problem()
+    if problem:
+        _unavailable(problem)
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()

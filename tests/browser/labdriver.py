@@ -69,7 +69,7 @@ def chromium_problem() -> str | None:
         import playwright  # noqa: F401
     except ImportError:
         return ("Playwright for Python is not installed. Install the test extra: "
-                '.venv/bin/pip install -e ".[test]" -c .venv/requirements.txt')
+                '.venv/bin/pip install -r requirements-test.lock')
     return None
 
 
@@ -178,19 +178,29 @@ class LabServer:
 
 
 @contextmanager
-def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True) -> Iterator[LabServer]:
+def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True,
+               view: str | None = None) -> Iterator[LabServer]:
     """A JupyterLab on 127.0.0.1:<free port> serving a course copy in ``base``; always stopped.
 
     The copy holds lessons/, quizzes/source/ (with the student versions built into
     quizzes/release/ unless ``build_quizzes`` is false) and nbgrader_config.py; the server's
-    working directory is the copy, so nbgrader (Validate, formgrader) uses the copy's config."""
+    working directory is the copy, so nbgrader (Validate, formgrader) uses the copy's config.
+
+    ``view`` ("learner" or "instructor") starts it as `make lab` / `make instructor` do, with
+    the repository's jupyter-config/<view>/ on JUPYTER_CONFIG_PATH and without the tests' own
+    notification settings (so the test sees what that configuration alone does). Without
+    ``view`` every extension is on (the quiz tests use Validate and formgrader)."""
     root = base / "course"
     _copy_course(root)
     build = _start_quiz_build(root) if build_quizzes else None
     env = _child_env(base)
     env["GUTBRAIN_LESSONS"] = str(root / "lessons")
     settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
-    for rel, values in LAB_SETTINGS.items():
+    lab_settings = dict(LAB_SETTINGS)
+    if view is not None:
+        env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter-config" / view)
+        lab_settings.pop("@jupyterlab/apputils-extension/notification.jupyterlab-settings")
+    for rel, values in lab_settings.items():
         target = settings / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values), encoding="utf-8")
@@ -201,8 +211,9 @@ def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True) 
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={env['JUPYTERLAB_WORKSPACES_DIR']}",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
+    if view is None:
+        cmd += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
     log_path = base / "jupyterlab.log"

@@ -144,3 +144,19 @@ def test_figures_have_title_and_text_alternative(lesson):
         status = explorers.nth(i).locator("[role=status]")
         assert status.count() and status.first.inner_text().strip(), (
             f"{lesson.path}: interactive diagram #{i + 1} has no text summary with role=status")
+
+
+def test_figures_are_legible(lesson):
+    """Every figure can be read at a narrow (900 px) and a wide (1400 px) window: no text on
+    top of other text or cut off, a title, axis titles with units, a text alternative shown;
+    every widget label shown in full. Screenshots of every figure are kept (see legibility.py)."""
+    import legibility
+
+    page = lesson.page
+    lab.wait_for_figures(page)
+    result = legibility.check_page(page, lesson.path.rsplit("/", 1)[-1].removesuffix(".ipynb"))
+    index = legibility.write_index([result])
+    n_figures = len({f.index for f in result.figures})
+    assert not result.problems, (
+        f"{lesson.path}: {len(result.problems)} legibility problems in {n_figures} figures "
+        f"(screenshots: {index}):\n" + "\n".join(f"  - {p}" for p in result.problems))

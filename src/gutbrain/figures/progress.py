@@ -16,8 +16,11 @@ SERIES = (
 )
 
 
-def lesson_label(row) -> str:
-    return f"{row.number} · {row.title}"
+def lesson_label(row, width: int = 24) -> str:
+    """Lesson label for the y axis, wrapped (plotly does not wrap) so it leaves room for the bars."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(f"{row.number} · {row.title}", width))
 
 
 def progress_alt_text(rows: Sequence) -> str:
@@ -46,11 +49,15 @@ def course_progress_figure(rows: Sequence) -> go.Figure:
     most = max((r.questions for r in rows), default=1)
     fig.update_layout(**base_layout(
         "Your progress by lesson", progress_alt_text(rows), barmode="group",
-        height=max(260, 90 + 70 * len(rows)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
+        height=max(300, 150 + 70 * len(rows)),
+        # two legend entries a row, above the plot, so the legend never runs off a narrow figure
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left",
+                    entrywidth=0.5, entrywidthmode="fraction", font=dict(size=13)),
     ))
-    fig.update_xaxes(title_text="self-check questions (count)", range=[0, max(most, 1) + 0.2], dtick=1)
-    fig.update_yaxes(title_text="lesson", autorange="reversed", automargin=True)
+    fig.update_layout(margin=dict(l=10, r=20, t=110, b=60))
+    fig.update_xaxes(title_text="self-check questions (count)", range=[0, max(most, 1) + 0.2],
+                     tickformat="d", nticks=8)
+    fig.update_yaxes(title_text="lesson", autorange="reversed", automargin=True, tickfont=dict(size=12))
     return fig
 
 

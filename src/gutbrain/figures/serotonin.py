@@ -25,21 +25,42 @@ STATUS_STYLE = {
     "not_verified": ("#c8c8c8", "longdash", 1.5),
 }
 STATUS_SHORT = {
-    "acts": "acts here", "model": "in liver model only", "inferred": "inferred",
-    "elsewhere": "not here (source)", "not_verified": "no source checked",
+    "acts": "acts here", "model": "liver model only", "inferred": "inferred",
+    "elsewhere": "placed elsewhere", "not_verified": "no source checked",
 }
 
 
+#: Half-size of a metabolite box in layout units (x, y): edges stop at the box's edge.
+_BOX_HALF = (0.30, 0.13)
+#: How far an enzyme label sits from its edge, in layout units (perpendicular to the edge).
+_LABEL_GAP = 0.13
+
+
 def _edge_xy(edge: sm.EnzymeEdge) -> tuple[list[float], list[float]]:
+    """Start and end of an edge: from box edge to box edge, parallel edges offset sideways."""
     _, x0, y0 = sm.METABOLITE_NODES[edge.substrate]
     _, x1, y1 = sm.METABOLITE_NODES[edge.product]
-    # shorten so the line stops before the node markers; offset parallel edges sideways
-    shrink = 0.18
     dx, dy = x1 - x0, y1 - y0
     length = (dx * dx + dy * dy) ** 0.5
     ux, uy = dx / length, dy / length
+    # distance from a box centre to its border along (ux, uy)
+    t = min(_BOX_HALF[0] / abs(ux) if ux else float("inf"), _BOX_HALF[1] / abs(uy) if uy else float("inf"))
+    shrink = t + 0.04
     ox, oy = -uy * edge.offset, ux * edge.offset
+    if uy == 0:  # horizontal edges: the offset is purely vertical, keep it inside the box height
+        ox, oy = 0.0, edge.offset * 0.6
     return ([x0 + ux * shrink + ox, x1 - ux * shrink + ox], [y0 + uy * shrink + oy, y1 - uy * shrink + oy])
+
+
+def _label_xy(edge: sm.EnzymeEdge) -> tuple[float, float]:
+    """Where an enzyme's label goes: beside the middle of its edge, on the side of its offset."""
+    xs, ys = _edge_xy(edge)
+    mx, my = sum(xs) / 2, sum(ys) / 2
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    length = (dx * dx + dy * dy) ** 0.5
+    nx, ny = -dy / length, dx / length
+    side = 1.0 if edge.offset >= 0 else -1.0
+    return mx + nx * _LABEL_GAP * side, my + ny * _LABEL_GAP * side
 
 
 def enzyme_hover_text(edge: sm.EnzymeEdge, info: sm.EnzymeInTissue) -> str:
@@ -54,6 +75,10 @@ def enzyme_hover_text(edge: sm.EnzymeEdge, info: sm.EnzymeInTissue) -> str:
     return "<br>".join(lines)
 
 
+def pathway_title(tissue: str) -> str:
+    return f"Which enzymes act in a {sm.TISSUE_SHORT[tissue]}?"
+
+
 def pathway_summary(tissue: str) -> str:
     info = sm.enzymes_in_tissue(tissue)
     by_status: dict[str, list[str]] = {}
@@ -62,7 +87,7 @@ def pathway_summary(tissue: str) -> str:
     parts = [f"{sm.STATUS_LABELS[s]}: {', '.join(names)}"
              for s in sm.STATUS_LABELS if (names := by_status.get(s))]
     return (f"Pathway map for the {sm.TISSUES[tissue].lower()}. Tryptophan → 5-HTP (TPH1 or TPH2) → "
-            f"serotonin (AADC) → 5-HIAA (MAO-A); tryptophan → kynurenine (TDO2 or IDO1). "
+            f"serotonin (AADC) → 5-HIAA (MAO-A or MAO-B); tryptophan → kynurenine (TDO2 or IDO1). "
             + "; ".join(parts) + ".")
 
 
@@ -72,49 +97,60 @@ def _pathway_edge_traces(tissue: str) -> list[dict]:
     for edge in sm.ENZYME_EDGES:
         status = info[edge.enzyme].status
         colour, dash, width = STATUS_STYLE[status]
-        out.append(dict(colour=colour, dash=dash, width=width,
+        out.append(dict(colour=colour, dash=dash, width=width, status=status,
                         name=f"{edge.enzyme}: {STATUS_SHORT[status]}",
                         hover=enzyme_hover_text(edge, info[edge.enzyme])))
     return out
 
 
 def pathway_figure(tissue: str = "gut_ec") -> go.Figure:
-    """Metabolites as nodes, enzymes as edges; edge style shows what acts in ``tissue``."""
+    """Metabolites as boxes (left to right), enzymes as arrows; arrow style shows what acts in ``tissue``.
+
+    Traces: [0] metabolite hover points, [1..N] one arrow per enzyme (sm.ENZYME_EDGES order),
+    [N+1] enzyme labels, then one legend-only trace per status. The boxes are annotations.
+    """
     fig = go.Figure()
     names = list(sm.METABOLITE_NODES)
     fig.add_trace(go.Scatter(
         x=[sm.METABOLITE_NODES[n][1] for n in names], y=[sm.METABOLITE_NODES[n][2] for n in names],
-        mode="markers+text", text=[sm.METABOLITE_NODES[n][0] for n in names],
-        textposition=["top center", "top center", "top center", "top center", "bottom center"],
-        marker=dict(size=26, color="white", line=dict(color="#333", width=2)),
-        hoverinfo="text", hovertext=[sm.METABOLITE_NODES[n][0] for n in names],
+        mode="markers", marker=dict(size=40, color="rgba(0,0,0,0)"),
+        hoverinfo="text", hovertext=[sm.METABOLITE_NAMES[n] for n in names],
         name="metabolite", showlegend=False,
     ))
-    for edge, style in zip(sm.ENZYME_EDGES, _pathway_edge_traces(tissue)):
+    styles = _pathway_edge_traces(tissue)
+    for edge, style in zip(sm.ENZYME_EDGES, styles):
         xs, ys = _edge_xy(edge)
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="lines+markers",
             line=dict(color=style["colour"], dash=style["dash"], width=style["width"]),
-            marker=dict(symbol=["circle", "arrow"], size=[6, 16], angleref="previous",
-                        color=style["colour"]),
-            name=style["name"], hoverinfo="text", hovertext=[style["hover"]] * 2,
+            marker=dict(symbol=["circle", "arrow"], size=[4, 15], angleref="previous", color=style["colour"]),
+            name=style["name"], hoverinfo="text", hovertext=[style["hover"]] * 2, showlegend=False,
         ))
-    # enzyme labels at edge midpoints, also hoverable
-    mids = [_edge_xy(e) for e in sm.ENZYME_EDGES]
-    styles = _pathway_edge_traces(tissue)
+    labels = [_label_xy(e) for e in sm.ENZYME_EDGES]
     fig.add_trace(go.Scatter(
-        x=[sum(xs) / 2 for xs, _ in mids],
-        y=[sum(ys) / 2 + (0.07 if e.offset >= 0 else -0.07) for e, (_, ys) in zip(sm.ENZYME_EDGES, mids)],
-        mode="text", text=[e.enzyme for e in sm.ENZYME_EDGES], textfont=dict(size=13),
+        x=[x for x, _ in labels], y=[y for _, y in labels],
+        mode="text", text=[f"<b>{e.enzyme}</b>" for e in sm.ENZYME_EDGES],
+        textfont=dict(size=13, color="#222"), textposition="middle center",
         hoverinfo="text", hovertext=[s["hover"] for s in styles], showlegend=False, name="enzyme",
     ))
-    fig.update_xaxes(visible=False, range=[-0.5, 3.6])
-    fig.update_yaxes(visible=False, range=[-0.4, 1.4])
+    for status, short in STATUS_SHORT.items():
+        colour, dash, width = STATUS_STYLE[status]
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=short, hoverinfo="skip",
+                                 line=dict(color=colour, dash=dash, width=max(width, 2.5))))
+    boxes = [dict(x=x, y=y, text=f"<b>{label}</b>", showarrow=False, font=dict(size=15, color="#111"),
+                  bgcolor="#ffffff", bordercolor="#333", borderwidth=1.5, borderpad=7, align="center")
+             for label, x, y in sm.METABOLITE_NODES.values()]
+    fig.update_xaxes(visible=False, range=[-0.42, 3.42], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-0.32, 1.38], fixedrange=True)
     fig.update_layout(**base_layout(
-        f"Serotonin and kynurenine branches: {sm.TISSUES[tissue]}", pathway_summary(tissue),
-        height=430, legend=dict(title="Enzyme in this tissue", orientation="v", x=1.0, y=1.0),
+        pathway_title(tissue), pathway_summary(tissue),
+        height=420, annotations=boxes,
+        # The key sits in the empty lower right of the map (right of kynurenine), one entry a line.
+        legend=dict(title=dict(text="Arrow = enzyme in this tissue:"), orientation="v", x=0.55, xanchor="left",
+                    y=0.50, yanchor="top", font=dict(size=13), bgcolor="rgba(255,255,255,0.9)"),
         hoverlabel=dict(align="left"),
     ))
+    fig.update_layout(margin=dict(l=10, r=10, t=50, b=20))
     return fig
 
 
@@ -128,7 +164,7 @@ def update_pathway_figure(fig: go.Figure, tissue: str) -> None:
         trace.name = style["name"]
         trace.hovertext = [style["hover"]] * 2
     fig.data[1 + len(sm.ENZYME_EDGES)].hovertext = [s["hover"] for s in styles]
-    fig.layout.title.text = f"Serotonin and kynurenine branches: {sm.TISSUES[tissue]}"
+    fig.layout.title.text = pathway_title(tissue)
     fig.layout.meta = dict(alt_text=pathway_summary(tissue))
 
 
@@ -140,43 +176,68 @@ GROUP_COLOURS = {"GF": OKABE_ITO["grey"], "HM": OKABE_ITO["sky"], "CR": OKABE_IT
                  "SPF": OKABE_ITO["blue"]}
 
 
+def _wrap(text: str, width: int) -> str:
+    """Wrap plain text for a plotly label with <br> (plotly does not wrap by itself)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> dict:
     data = sm.comparison_rows(key, rows)
     verified = all(r.verified_value for r in data)
     unit = data[0].unit
+    known = ""
+    if not verified:
+        first = data[0]
+        known = ("<b>Values not verified: not readable in any stored copy, so no bars are drawn.</b><br>"
+                 + _wrap(f"Design: {', '.join(r.group for r in data)} mice, {first.tissue} 5-HT "
+                         f"normalised to SPF; n = {first.n}; mean ± SEM.", 70)
+                 + "<br>" + _wrap("Fig. 1 also compares antibiotic-treated (ABX) with vehicle-treated mice.", 70)
+                 + "<br>" + _wrap("What is known: gut microbes raise colonic and blood 5-HT in mice; "
+                                  "spore-forming bacteria promote 5-HT biosynthesis by EC cells [yano2015].", 70))
     return {
-        "groups": [f"{r.group}: {r.tissue} ({r.species})" for r in data],
-        "values": [r.value if r.value is not None else 0.0 for r in data],
+        "groups": ([f"{r.group}<br>{r.value:g} ± {r.error:g} {r.unit}" for r in data] if verified
+                   else [r.group for r in data]),
+        "values": [r.value if r.value is not None else None for r in data],
         "errors": [r.error if r.error is not None else 0.0 for r in data],
         "colours": [GROUP_COLOURS.get(r.group, OKABE_ITO["grey"]) for r in data],
         "text": ([f"{r.value:g} ± {r.error:g}" for r in data] if verified
                  else ["value not verified"] * len(data)),
         "verified": verified,
-        "y_title": f"serotonin ({unit})",
+        "y_title": f"colonic serotonin ({unit})" if verified else "",
         "title": sm.COMPARISONS[key].label,
-        "notice": ("" if verified else
-                   "Numbers not shown: not verified in a stored copy. Design and direction only."),
-        "error_note": f"error bars: ± as reported; type: {data[0].error_type}",
+        "notice": known,
+        "error_note": f"error bars: ± as reported ({data[0].error_type})",
         "summary": sm.comparison_summary(key, rows),
     }
+
+
+def _microbiome_note(d: dict) -> dict:
+    if d["verified"]:
+        return dict(text=d["error_note"], xref="paper", yref="paper", x=0, y=-0.36, xanchor="left",
+                    yanchor="top", showarrow=False, font=dict(size=12, color="#444"), align="left",
+                    bgcolor="rgba(0,0,0,0)", borderwidth=0)
+    return dict(text=d["notice"], xref="paper", yref="paper", x=0.5, y=0.5,
+                xanchor="center", yanchor="middle", showarrow=False, font=dict(size=13, color="#222"),
+                align="left", bgcolor="#f4f4f4", bordercolor="#999", borderwidth=1, borderpad=10)
 
 
 def microbiome_figure(key: str = "reigstad_all", rows: list[sm.GroupMeasurement] | None = None) -> go.Figure:
     d = microbiome_data(key, rows)
     fig = go.Figure(go.Bar(
         x=d["groups"], y=d["values"], marker_color=d["colours"], text=d["text"],
-        textposition="outside", cliponaxis=False, name="group mean",
+        textposition="none", name="group mean",
         error_y=dict(type="data", array=d["errors"], visible=d["verified"]),
-        hovertemplate="%{x}: %{text}<extra></extra>",
+        hovertemplate="%{x}: %{text}<extra></extra>", visible=d["verified"],
     ))
     fig.update_layout(**base_layout(
-        d["title"], d["summary"], height=420, showlegend=False,
-        annotations=[dict(text=d["notice"] or d["error_note"], xref="paper", yref="paper",
-                          x=0, y=1.02, showarrow=False, xanchor="left", font=dict(size=12))],
+        d["title"], d["summary"], height=420 if d["verified"] else 300, showlegend=False,
+        annotations=[_microbiome_note(d)],
     ))
-    fig.update_xaxes(title_text="group (tissue, species)")
-    fig.update_yaxes(title_text=d["y_title"], rangemode="tozero",
-                     range=None if d["verified"] else [0, 1])
+    fig.update_layout(margin=dict(l=80, r=20, t=60, b=110))
+    fig.update_xaxes(title_text="group (mean ± reported error), colon, mice", visible=d["verified"])
+    fig.update_yaxes(title_text=d["y_title"], rangemode="tozero", visible=d["verified"])
     return fig
 
 
@@ -186,11 +247,13 @@ def update_microbiome_figure(fig: go.Figure, key: str, rows: list[sm.GroupMeasur
     bar.x, bar.y = d["groups"], d["values"]
     bar.marker.color, bar.text = d["colours"], d["text"]
     bar.error_y.array, bar.error_y.visible = d["errors"], d["verified"]
+    bar.visible = d["verified"]
     fig.layout.title.text = d["title"]
-    fig.layout.annotations[0].text = d["notice"] or d["error_note"]
+    fig.layout.annotations = [_microbiome_note(d)]
+    fig.layout.xaxis.visible = d["verified"]
+    fig.layout.yaxis.visible = d["verified"]
     fig.layout.yaxis.title.text = d["y_title"]
-    fig.layout.yaxis.range = None if d["verified"] else [0, 1]
-    fig.layout.yaxis.autorange = True if d["verified"] else False
+    fig.layout.height = 420 if d["verified"] else 300
     fig.layout.meta = dict(alt_text=d["summary"])
 
 
@@ -208,47 +271,62 @@ def distribution_summary(statements: list[sm.DistributionStatement]) -> str:
     parts = []
     for s in statements:
         if s.kind == "lower_bound":
-            parts.append(f"[{s.source}] {s.compartment}: more than {s.low_percent:g}%")
+            parts.append(f"[{s.source}] {s.compartment}: more than {s.low_percent:g}% (“{s.quote}”)")
         elif s.kind == "approximate":
-            parts.append(f"[{s.source}] {s.compartment}: roughly {s.low_percent:g}%")
+            parts.append(f"[{s.source}] {s.compartment}: roughly {s.low_percent:g}% (“{s.quote}”)")
         elif s.kind == "qualitative":
-            parts.append(f"[{s.source}] {s.compartment}: no number (“{s.quote[:60]}…”)")
+            parts.append(f"[{s.source}] {s.compartment}: no number (“{s.quote}”)")
         else:
             parts.append(f"[{s.source}] {s.compartment}: not verified, no number shown")
     return ("What sources say about shares of the body's serotonin; each measures a different thing. "
             + "; ".join(parts) + ".")
 
 
+def _row_label(s: sm.DistributionStatement) -> str:
+    return _wrap(s.label or f"[{s.source}] {s.compartment}", 22)
+
+
+def _quote_hover(s: sm.DistributionStatement) -> str:
+    return f"<b>[{html.escape(s.source)}]</b> ({html.escape(s.evidence_tier)})<br>“{_wrap(html.escape(s.quote), 60)}”"
+
+
 def distribution_figure(statements: list[sm.DistributionStatement] | None = None) -> go.Figure:
-    """One row per statement: a bar for 'more than X%', a marker for 'roughly X%', text otherwise."""
+    """One row per statement: a bar for 'more than X%', a marker for 'roughly X%', a short note otherwise.
+
+    Exact quotes are in the hover text and in the text alternative shown under the figure.
+    """
     statements = sm.load_serotonin_distribution() if statements is None else statements
-    labels = [f"[{s.source}] {s.compartment}" for s in statements]
+    labels = [_row_label(s) for s in statements]
     fig = go.Figure()
     lb = [(lab, s) for lab, s in zip(labels, statements) if s.kind == "lower_bound"]
     fig.add_trace(go.Bar(
         y=[lab for lab, _ in lb], x=[(s.high_percent or 100) - s.low_percent for _, s in lb],
         base=[s.low_percent for _, s in lb], orientation="h", marker_color=KIND_STYLE["lower_bound"],
-        name="“more than X%” (range)", hovertext=[s.quote for _, s in lb], hoverinfo="text",
+        name="“more than X%”", hovertext=[_quote_hover(s) for _, s in lb], hoverinfo="text", width=0.5,
     ))
     ap = [(lab, s) for lab, s in zip(labels, statements) if s.kind == "approximate"]
     fig.add_trace(go.Scatter(
-        y=[lab for lab, _ in ap], x=[s.low_percent for _, s in ap], mode="markers",
+        y=[lab for lab, _ in ap], x=[s.low_percent for _, s in ap], mode="markers+text",
         marker=dict(symbol="diamond", size=14, color=KIND_STYLE["approximate"]),
-        name="“roughly / approximately X%”", hovertext=[s.quote for _, s in ap], hoverinfo="text",
+        text=[f"{s.low_percent:g}%" for _, s in ap], textposition="middle left",
+        textfont=dict(size=12, color="#222"),
+        name="“roughly / almost X%”", hovertext=[_quote_hover(s) for _, s in ap], hoverinfo="text",
     ))
     rest = [(lab, s) for lab, s in zip(labels, statements) if s.kind in ("qualitative", "not_verified")]
     fig.add_trace(go.Scatter(
         y=[lab for lab, _ in rest], x=[1.0] * len(rest), mode="text",
-        text=[("no number given: “" + s.quote[:48] + "…”") if s.kind == "qualitative"
-              else "NOT VERIFIED: no source checked gives a number" for _, s in rest],
-        textposition="middle right", name="no number", hovertext=[s.quote for _, s in rest],
+        text=["no number given (hover for the quote)" if s.kind == "qualitative"
+              else "not verified: no source checked gives a number" for _, s in rest],
+        textposition="middle right", name="no number", hovertext=[_quote_hover(s) for _, s in rest],
         hoverinfo="text", showlegend=False, textfont=dict(size=12, color="#444"),
     ))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), automargin=True)
-    fig.update_xaxes(title_text="share of the body's serotonin, as stated by the source (%)", range=[0, 100])
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), automargin=True,
+                     tickfont=dict(size=12), title_text="source: what it states", title_standoff=6)
+    fig.update_xaxes(title_text="share of the body's serotonin stated (%)", range=[0, 101], dtick=10)
     fig.update_layout(**base_layout(
-        "Where is the body's serotonin? What each source actually states",
-        distribution_summary(statements), height=440,
-        legend=dict(orientation="h", y=-0.25, x=0),
+        "Same number, different claims: what each source states",
+        distribution_summary(statements), height=560,
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
     ))
+    fig.update_layout(margin=dict(l=10, r=20, t=80, b=60))
     return fig

@@ -65,8 +65,12 @@ def tryptophan_budget_figure(state: TryptophanSteadyState) -> go.Figure:
         row=2, col=1,
     )
     fig.update_xaxes(title_text="share of tryptophan consumed (%)", range=[0, 115], row=1, col=1)
-    fig.update_xaxes(title_text="concentration (µM, log scale)", type="log", row=2, col=1)
+    # Plain-number ticks (0.001, 0.01 …): plotly's default SI prefixes would print "100µ" on a µM axis.
+    fig.update_xaxes(title_text="concentration (µM, log scale)", type="log", dtick=1,
+                     exponentformat="none", tickformat="~g", row=2, col=1)
     fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(title_text="fate", title_standoff=6, row=1, col=1)
+    fig.update_yaxes(title_text="metabolite", title_standoff=6, row=2, col=1)
     fig.update_layout(**base_layout(
         "Tryptophan budget of the liver model (Stavrum et al. 2013)",
         budget_summary(state), showlegend=False, height=560,

@@ -1,6 +1,9 @@
 """``python -m gutbrain.instructor <verb>``: the instructor's one-command steps.
 
 verbs: release, collect, zip-collect, grade, feedback, export, report, check-keys
+
+Exit status: 0 all well; 2 a mistyped quiz id or a refused step (no sandbox); 3 something
+needs a look (listed: not graded, flagged, not collected, feedback held back or withheld).
 """
 from __future__ import annotations
 
@@ -9,6 +12,18 @@ import sys
 from pathlib import Path
 
 from .course import COURSE_ROOT, quiz_ids
+
+
+def _quizzes(root: Path, names: list[str] | None) -> list[str] | None:
+    """The quiz ids asked for (None: all); exit 2 naming the known ones if one is mistyped."""
+    names = [n for n in (names or []) if n]
+    known = quiz_ids(root)
+    bad = [n for n in names if n not in known]
+    if bad:
+        print(f"no quiz called {', '.join(map(repr, bad))} in {root / 'source'}; known quizzes: "
+              f"{', '.join(known) or '(none)'}", file=sys.stderr)
+        raise SystemExit(2)
+    return names or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,61 +36,75 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--exchange", action="store_true", help="also nbgrader release_assignment")
     c = sub.add_parser("collect", help="nbgrader collect from the exchange")
     c.add_argument("quiz")
-    z = sub.add_parser("zip-collect", help="nbgrader zip_collect an LMS download")
+    z = sub.add_parser("zip-collect", help="collect an LMS download (downloaded/<quiz>/archive/)")
     z.add_argument("quiz")
-    z.add_argument("--regexp", default=None, help="file-name pattern (default: see the guide)")
-    g = sub.add_parser("grade", help="autograde every submission, in parallel")
+    z.add_argument("--pattern", default=None, help="anchored file-name pattern (default: see the guide)")
+    z.add_argument("--time-format", default=None, help="strptime format of the timestamp group")
+    g = sub.add_parser("grade", help="grade every submission, each in a sandbox, in parallel")
     g.add_argument("quiz", nargs="*")
-    g.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    g.add_argument("--retries", type=int, default=2)
-    g.add_argument("--timeout", type=int, default=None, help="per-cell timeout, seconds")
-    g.add_argument("--serial", action="store_true", help="plain nbgrader, one at a time (reference)")
-    f = sub.add_parser("feedback", help="leak-free feedback (and release it to the exchange)")
+    g.add_argument("--jobs", type=int, default=None, help="sandboxes at a time (default: all cores)")
+    g.add_argument("--retries", type=int, default=0)
+    g.add_argument("--timeout", type=int, default=None, help="per-cell timeout, seconds (default 60)")
+    g.add_argument("--wall", type=float, default=None, help="wall-clock limit per submission, seconds")
+    f = sub.add_parser("feedback", help="feedback HTML (and release it to the exchange)")
     f.add_argument("quiz", nargs="*")
     f.add_argument("--exchange", action="store_true")
+    f.add_argument("--allow-ungraded", action="store_true",
+                   help="also return feedback whose hand-graded items are not graded yet (it says so)")
     e = sub.add_parser("export", help="grades CSV, one row per student")
+    e.add_argument("quiz", nargs="*")
     e.add_argument("--out", type=Path, default=None)
     m = sub.add_parser("report", help="misconception report (HTML)")
+    m.add_argument("quiz", nargs="*")
     m.add_argument("--out", type=Path, default=None)
     sub.add_parser("check-keys", help="validate assets/quiz_misconceptions/*.yaml")
     args = p.parse_args(argv)
     root = args.course_root.resolve()
+    if hasattr(args, "quiz"):
+        chosen = _quizzes(root, args.quiz if isinstance(args.quiz, list) else [args.quiz])
 
     if args.verb == "release":
         from .exchange import release
-        for quiz in release(root, args.quiz or None, exchange=args.exchange):
+        for quiz in release(root, chosen, exchange=args.exchange):
             print(f"released {quiz}" + (" to the exchange" if args.exchange else f" in {root / 'release' / quiz}"))
     elif args.verb == "collect":
         from .exchange import collect
         collect(root, args.quiz)
         print(f"collected {args.quiz} into {root / 'submitted'}")
     elif args.verb == "zip-collect":
-        from .exchange import LMS_REGEXP, zip_collect
-        zip_collect(root, args.quiz, args.regexp or LMS_REGEXP)
+        from .exchange import LMS_PATTERN, LMS_TIME_FORMAT, zip_collect
+        report = zip_collect(root, args.quiz, args.pattern or LMS_PATTERN, args.time_format or LMS_TIME_FORMAT)
+        print("\n".join(report.lines()) or "nothing to collect")
+        return 3 if report.skipped else 0
     elif args.verb == "grade":
-        from .grading import GRADED, format_summary, grade_class, summary_path
+        from .grading import format_summary, grade_class, needs_a_look, summary_path
+        from .sandbox import SandboxUnavailable
         overrides = {"Execute": {"timeout": args.timeout}} if args.timeout else None
-        results = grade_class(root, args.quiz or None, jobs=args.jobs, retries=args.retries,
-                              overrides=overrides, serial=args.serial)
+        try:
+            results = grade_class(root, chosen, jobs=args.jobs, retries=args.retries, overrides=overrides,
+                                  wall_seconds=args.wall)
+        except SandboxUnavailable as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
         print(format_summary(results))
         print(f"\nsummary: {summary_path(root)}")
-        return 0 if all(r.status == GRADED for r in results) else 3
+        return 3 if needs_a_look(results) else 0
     elif args.verb == "feedback":
         from .exchange import feedback
         bad = {}
-        for quiz in args.quiz or quiz_ids(root):
-            problems = feedback(root, quiz, exchange=args.exchange)
+        for quiz in chosen or quiz_ids(root):
+            problems = feedback(root, quiz, exchange=args.exchange, allow_ungraded=args.allow_ungraded)
             bad.update({f"{s}/{quiz}": v for s, v in problems.items()})
             print(f"feedback for {quiz} in {root / 'feedback'}")
-        for who, what in bad.items():
+        for who, what in sorted(bad.items()):
             print(f"NOT RETURNED {who}: {'; '.join(what)}", file=sys.stderr)
         return 3 if bad else 0
     elif args.verb == "export":
         from .report import export_csv
-        print(f"wrote {export_csv(root, args.out)}")
+        print(f"wrote {export_csv(root, args.out, chosen)}")
     elif args.verb == "report":
         from .report import write_report
-        print(f"wrote {write_report(root, args.out)} (open it in a browser)")
+        print(f"wrote {write_report(root, args.out, chosen)} (open it in a browser)")
     elif args.verb == "check-keys":
         from .report import load_key, validate_key
         problems = []

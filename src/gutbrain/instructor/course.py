@@ -1,8 +1,8 @@
 """The course root, nbgrader's configuration and the few helpers every instructor verb shares.
 
-nbgrader is the engine: every verb builds an ``NbGraderAPI`` from the repository's
-``nbgrader_config.py`` (``tools/build_quizzes.py`` uses it too), then adds this package's
-preprocessors (guards against monkeypatching, an output cap, leak-free feedback).
+nbgrader is the gradebook, release/collect/exchange, formgrader and feedback tool: every verb
+builds an ``NbGraderAPI`` from the repository's ``nbgrader_config.py`` (``tools/build_quizzes.py``
+uses it too). Student code is run by ``grading.py`` in a sandbox, never by nbgrader.
 """
 from __future__ import annotations
 
@@ -61,23 +61,17 @@ def load_config(course_root: Path | None = None, overrides: dict | None = None,
 
 
 def use_safe_preprocessors(config, root: Path) -> None:
-    """Autograde with the anti-monkeypatch guards and output cap; feedback without hidden tests.
+    """nbgrader's autograde refuses (grading is `make grade`); feedback is exported sanitised.
 
-    nbgrader_config.py calls this too, so formgrader's buttons use the same pipeline."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,
-                                        GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+    nbgrader_config.py calls this too, so formgrader's buttons behave the same way."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
 
-    from .feedback import SanitizeFeedback
-    from .guard import CapOutput, InsertGuards, RemoveGuards
+    from .guard import RefuseAutograde, RemoveRubric
 
-    config.Autograde.autograde_preprocessors = [
-        InsertGuards, Execute, RemoveGuards, IgnorePattern, ClearMetadataPreprocessor,
-        LimitOutput, CapOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
-    ]
-    config.InsertGuards.source_root = str(root / "source")
-    config.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
-    config.SanitizeFeedback.source_root = str(root / "source")
+    config.Autograde.autograde_preprocessors = [RefuseAutograde]
+    config.GenerateFeedback.preprocessors = [RemoveRubric, GetGrades, CSSHTMLHeaderPreprocessor]
+    config.HTMLExporter.sanitize_html = True
 
 
 def make_api(course_root: Path | None = None, overrides: dict | None = None, **kwargs):

@@ -1,35 +1,38 @@
-"""Feedback without leaks: no hidden-test source, no hidden-test traceback, no answer key.
+"""Feedback that carries only feedback.
 
-``SanitizeFeedback`` is added to nbgrader's ``GenerateFeedback.preprocessors`` (before the
-HTML export). For every test cell with hidden tests it shows only the visible tests, and
-replaces the cell's outputs by one line, ``Item <grade_id> failed: <message>``; the message
-is left out when it could give the answer away (it quotes a solution literal or hidden-test
-text). In every other cell, an output that contains hidden-test text (a student printing
-``In``, say) is replaced by a notice. After export, :func:`scan_for_leaks` checks the HTML
-itself; a file that still leaks is deleted and reported (fail closed).
+The autograded notebook the grader writes (``grading.py``) already holds no hidden test,
+no key and no file the student's code wrote: released locked/test cells, the student's
+own cells (markdown sanitised), text-only capped outputs and one line per item
+(``Item <id> failed: <message>``). Feedback is nbgrader's ``generate_feedback`` of that
+notebook, exported with nbconvert's HTML sanitiser on. After export:
+
+* everything in the feedback folder that is not the HTML (or the two small files nbgrader's
+  exchange needs, written by the grader) is deleted;
+* every file handed back is scanned for key material — hidden-test lines and literals,
+  solution lines, the rubric — as plain text, HTML-unescaped, and decoded from base64,
+  hex and rot13 runs (one level nested); text the student typed in their own submission
+  is not a leak. A file that leaks is deleted and reported (fail closed).
 """
 from __future__ import annotations
 
 import ast
+import base64
+import binascii
+import codecs
 import html
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import NbGraderPreprocessor as Preprocessor
-from traitlets import Unicode
 
 from . import static
-from .course import BEGIN_HIDDEN, END_HIDDEN, hidden_lines, solution_lines, split_hidden, visible_source
+from .course import BEGIN_HIDDEN, END_HIDDEN, hidden_lines, solution_lines
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_ARROW = re.compile(r"^-+>\s*(\d+)", re.M)
-HIDDEN_NOTE = "# (Hidden tests, run when your quiz was graded, are not shown.)"
-REMOVED = "[Output removed from feedback: it contained hidden test material.]"
-
-
-def _nbg(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+KEEP_FILES = {"timestamp.txt", "submission_secret.txt"}
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_WS = re.compile(r"\s+")
 
 
 def _literals(source: str) -> set[str]:
@@ -60,108 +63,102 @@ def secrets_of(hidden_sources: list[str]) -> set[str]:
     return found
 
 
-def solution_keys(solution_sources: list[str]) -> set[str]:
-    """Literal values the solutions assign (a choice item's key, a number)."""
-    keys: set[str] = set()
-    for line in solution_sources:
-        keys |= _literals(line.strip())
-    return keys
-
-
-def message_leaks(message: str, secrets: set[str], keys: set[str]) -> bool:
-    if any(s in message for s in secrets):
-        return True
-    for key in keys:
-        if not key.strip():
-            continue
-        quoted = (f'"{key}"', f"'{key}'", f"`{key}`")
-        if any(q in message for q in quoted):
-            return True
-        if len(key) >= 3 and re.search(r"(?<![\w.])" + re.escape(key) + r"(?![\w])", message):
-            return True
-    return False
-
-
-def _output_text(output) -> str:
-    parts = [output.get("text", ""), output.get("evalue", "")]
-    parts += output.get("traceback", []) or []
-    for value in (output.get("data") or {}).values():
-        parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else "")
-    return _ANSI.sub("", "\n".join(p if isinstance(p, str) else "".join(p) for p in parts))
-
-
-def _failing_line(output) -> int | None:
-    """The 1-based line of the cell where the error was raised (IPython's ``---->`` arrow)."""
-    text = _ANSI.sub("", "\n".join(output.get("traceback", []) or []))
-    frames = text.split("Cell In[")
-    if len(frames) < 2:
-        return None
-    first = frames[1].split("File ")[0]
-    hits = _ARROW.findall(first)
-    return int(hits[-1]) if hits else None
-
-
-class SanitizeFeedback(Preprocessor):
-    source_root = Unicode("", help="The course's source/ folder (for the solutions' literals).").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        hidden: list[str] = []
-        for cell in nb.cells:
-            if _nbg(cell).get("grade"):
-                hidden += hidden_lines(cell.source)
-        secrets = secrets_of(hidden)
-        keys: set[str] = set()
-        info = resources.get("nbgrader", {})
-        path = Path(self.source_root) / str(info.get("assignment")) / f"{info.get('notebook')}.ipynb"
-        if self.source_root and path.is_file():
-            for cell in nbformat.read(path, as_version=4).cells:
-                keys |= solution_keys(solution_lines(cell.source))
-                hidden += hidden_lines(cell.source)
-            secrets = secrets_of(hidden)
-        resources.setdefault("gutbrain", {})["secrets"] = secrets
-        for cell in nb.cells:
-            meta = _nbg(cell)
-            lines, blocks = split_hidden(cell.source)
-            if meta.get("grade") and cell.cell_type == "code" and blocks:
-                self._sanitize_test_cell(cell, meta, lines, blocks, secrets, keys)
-            elif cell.cell_type == "code":
-                cell.outputs = [o if not any(s in _output_text(o) for s in secrets)
-                                else nbformat.v4.new_output("stream", name="stdout", text=REMOVED)
-                                for o in cell.get("outputs", [])]
-            elif blocks:
-                cell.source = visible_source(cell.source)
-        return nb, resources
-
-    def _sanitize_test_cell(self, cell, meta, lines, blocks, secrets, keys):
-        grade_id = meta.get("grade_id", "?")
-        hidden_rows = {i + 1 for a, b in blocks for i in range(a, b + 1)}
-        outputs = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue  # hidden tests may print; their prints are not shown
-            ename, evalue = output.get("ename", "Error"), _ANSI.sub("", str(output.get("evalue", "")))
-            row = _failing_line(output)
-            in_visible = row is not None and row not in hidden_rows
-            if in_visible and not any(s in evalue for s in secrets):
-                text = f"Item {grade_id} failed: {ename}: {evalue}" if evalue else f"Item {grade_id} failed: {ename}"
-            elif evalue and not message_leaks(evalue, secrets, keys):
-                text = f"Item {grade_id} failed: {evalue}"
-            else:
-                text = f"Item {grade_id} failed (a hidden test did not pass)."
-            outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=text, traceback=[text]))
-        cell.outputs = outputs
-        cell.source = visible_source(cell.source).rstrip("\n") + "\n" + HIDDEN_NOTE
-
-
-def scan_for_leaks(text: str, secrets: set[str]) -> list[str]:
-    """The secrets found in a feedback file's text (HTML entities decoded)."""
-    plain = html.unescape(text)
-    return sorted(s for s in secrets if s in plain or s in text)
-
-
 def quiz_secrets(course_root: Path, quiz: str) -> set[str]:
+    """Hidden-test text, solution lines and rubric lines of every notebook of ``quiz``."""
     hidden: list[str] = []
+    solutions: set[str] = set()
     for path in sorted((Path(course_root) / "source" / quiz).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             hidden += hidden_lines(cell.source)
-    return secrets_of(hidden)
+            for line in solution_lines(cell.source):
+                text = line.strip().lstrip("-*# ").strip()
+                if len(text) >= 16:
+                    solutions.add(text)
+                for clause in re.split(r"[.;,:()]\s", text):  # a rubric point leaks in parts too
+                    if len(_norm(clause).strip()) >= 30:
+                        solutions.add(clause.strip())
+    return secrets_of(hidden) | solutions
+
+
+def _norm(text: str) -> str:
+    """Whitespace collapsed, markdown emphasis and code marks dropped."""
+    return _WS.sub(" ", text.replace("*", "").replace("`", ""))
+
+
+def decodings(text: str) -> list[str]:
+    """The text and what it says once decoded from base64, hex or rot13 (and one level more)."""
+    plain = html.unescape(text)
+    out = [text, plain, _norm(re.sub(r"<[^>]+>", "", plain))]
+    layer = [plain]
+    for _ in range(2):
+        nxt = []
+        for t in layer:
+            nxt.append(codecs.decode(t, "rot13"))
+            for m in _B64.finditer(t):
+                run = m.group(0)
+                for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                    try:
+                        raw = decode(run + "=" * (-len(run) % 4))
+                    except (binascii.Error, ValueError):
+                        continue
+                    s = raw.decode("utf-8", "ignore")
+                    if s.strip():
+                        nxt.append(s)
+            for m in _HEX.finditer(t):
+                try:
+                    nxt.append(bytes.fromhex(m.group(0)).decode("utf-8", "ignore"))
+                except ValueError:
+                    pass
+        out += nxt
+        layer = nxt
+    return out
+
+
+def scan_for_leaks(text: str, secrets: set[str], own_text: str = "") -> list[str]:
+    """Secrets found in ``text`` in any encoding recognised, except those in ``own_text``."""
+    views = [_norm(v) for v in decodings(text)]
+    found = {s for s in secrets if any(_norm(s) in v for v in views)}
+    if own_text and found:
+        own = [_norm(v) for v in decodings(own_text)]
+        found = {s for s in found if not any(_norm(s) in v for v in own)}
+    return sorted(found)
+
+
+def scan_folder(folder: Path, secrets: set[str], own_text: str = "") -> dict[str, list[str]]:
+    """{file name: leaks} for every file in ``folder`` (binary files read as UTF-8, lossy)."""
+    out = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file():
+            text = path.read_bytes()[:50_000_000].decode("utf-8", "replace")
+            leaks = scan_for_leaks(text, secrets, own_text)
+            if leaks:
+                out[str(path.relative_to(folder))] = leaks
+    return out
+
+
+def clean_feedback_folder(folder: Path) -> list[str]:
+    """Delete everything that is not the feedback HTML (or the exchange's two files); return names."""
+    removed = []
+    for path in sorted(Path(folder).iterdir(), reverse=True) if Path(folder).is_dir() else []:
+        if path.is_file() and not path.is_symlink() and (path.suffix == ".html" or path.name in KEEP_FILES):
+            continue
+        removed.append(path.name)
+        if path.is_dir() and not path.is_symlink():
+            import shutil
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return removed
+
+
+def own_submission_text(course_root: Path, student: str, quiz: str) -> str:
+    parts = []
+    for path in sorted((Path(course_root) / "submitted" / student / quiz).glob("*.ipynb")):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = nbformat.read(path, as_version=4)
+            parts += [c.source for c in nb.cells]
+        except Exception:  # noqa: BLE001 - unreadable: nothing counts as the student's own
+            pass
+    return "\n".join(parts)

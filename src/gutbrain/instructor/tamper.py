@@ -8,6 +8,7 @@ nbgrader's own cell checksums, and says what changed; it reads JSON only.
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -77,6 +78,31 @@ def _import_names(tree) -> set[str]:
     return names
 
 
+def _from_imports(tree) -> set[tuple]:
+    """(module, name, bound as) of every import a cell makes."""
+    out = set()
+    for node in ([] if tree is None else ast.walk(tree)):
+        if isinstance(node, ast.ImportFrom):
+            out |= {(node.module, a.name, a.asname or a.name) for a in node.names}
+        elif isinstance(node, ast.Import):
+            out |= {(None, a.name, a.asname or a.name.split(".")[0]) for a in node.names}
+    return out
+
+
+def _plain_import_names(tree, trusted_from: set[tuple]) -> set[str]:
+    """Names bound by imports that bind what the quiz binds (``import math``; the quiz's own
+    ``from gutbrain.models.tryptophan import steady_state``)."""
+    names: set[str] = set()
+    for node in ([] if tree is None else ast.walk(tree)):
+        if isinstance(node, ast.Import):  # `import math`, or `import numpy as np` as the quiz does
+            names |= {a.asname or a.name.split(".")[0] for a in node.names
+                      if a.asname in (None, a.name) or (None, a.name, a.asname) in trusted_from}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {a.asname or a.name for a in node.names
+                      if (node.module, a.name, a.asname or a.name) in trusted_from}
+    return names
+
+
 def suspicious_flags(source_nb, submitted_nb) -> list[dict]:
     """Student code that rebinds what a test reads, or patches modules (kind ``monkeypatch``).
 
@@ -100,13 +126,23 @@ def suspicious_flags(source_nb, submitted_nb) -> list[dict]:
             protected |= static.toplevel_bound_names(tree)
             modules |= _import_names(tree)
     protected -= answers
+    trusted_sources = {cell.source.strip() for cell in source_nb.cells
+                       if cell.cell_type == "code" and not _nbg(cell).get("solution")}
+    trusted_from: set[tuple] = set()
+    for cell in source_nb.cells:
+        if cell.cell_type == "code" and not _nbg(cell).get("solution"):
+            trusted_from |= _from_imports(static.parse(cell.source))
     flags: list[dict] = []
     for cell in submitted_nb.cells:
         meta = _nbg(cell)
         if cell.cell_type != "code" or (meta.get("locked") and not meta.get("solution")):
             continue
+        if cell.source.strip() in trusted_sources:  # a released cell that lost its metadata: not student code
+            continue
         tree = static.parse(cell.source)
-        for reason in static.suspicious_code(cell.source, protected, modules | _import_names(tree)):
+        # a plain `import math` (or `from m import f` as the quiz does) binds the same object: not a patch
+        protected_here = protected - _plain_import_names(tree, trusted_from)
+        for reason in static.suspicious_code(cell.source, protected_here, modules | _import_names(tree)):
             flags.append({"kind": "monkeypatch", "cell": meta.get("grade_id", "(unmarked cell)"),
                           "detail": reason})
     return flags
@@ -118,7 +154,9 @@ def read_notebook(path: Path):
     if not data.strip():
         raise ValueError("the file is empty")
     try:
-        return nbformat.reads(data.decode("utf-8"), as_version=4)
+        with warnings.catch_warnings():  # a student's duplicate or missing cell ids: nbformat repairs them
+            warnings.simplefilter("ignore")
+            return nbformat.reads(data.decode("utf-8"), as_version=4)
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text ({exc.reason})") from None
     except Exception as exc:  # nbformat raises NotJSONError, ValidationError, KeyError...

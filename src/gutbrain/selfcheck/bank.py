@@ -36,6 +36,16 @@ class Question:
         return list(self.spec.get("options", []))
 
     @property
+    def in_review(self) -> bool:
+        """False when the bank marks the question ``review: false`` (it needs its lesson's demo)."""
+        return bool(self.spec.get("review", True))
+
+    @property
+    def demo(self) -> str | None:
+        """What to reopen before answering in review (Markdown, may hold a link), or None."""
+        return self.spec.get("demo")
+
+    @property
     def misconception_tags(self) -> set[str]:
         tags = {o["misconception"] for o in self.options if "misconception" in o}
         tags |= {w["misconception"] for w in self.spec.get("wrong_answers", [])}

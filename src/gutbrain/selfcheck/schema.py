@@ -43,6 +43,11 @@ _COMMON = {
     "explanation": {"type": "string", "minLength": 1},
     "references": {"type": "array", "items": {"type": "string"}},
     "section": {"type": "string"},
+    # Optional, for the review notebook: ``review: false`` keeps a question that needs its
+    # lesson's demo out of review; ``demo`` says what to reopen (Markdown, may hold a link),
+    # shown with the card in review.
+    "review": {"type": "boolean"},
+    "demo": {"type": "string", "minLength": 1},
 }
 
 QUESTION_SCHEMA = {

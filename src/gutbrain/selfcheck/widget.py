@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Callable
 
 import ipywidgets as w
@@ -9,6 +10,7 @@ import ipywidgets as w
 from gutbrain.clock import Clock, system_now
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
+from gutbrain.selfcheck.shuffle import learner_seed, next_showing, option_order, order_seed
 from gutbrain.widgets.controls import ChoiceGroup
 
 # ipywidgets gives checkbox labels a fixed height, so an option that wraps onto a second line
@@ -37,17 +39,53 @@ def feedback_html(fb: Feedback, explanation: str | None = None) -> str:
     )
 
 
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def demo_html(demo: str) -> str:
+    """A question's ``demo`` note as HTML: escaped text, Markdown links ``[text](target)`` kept."""
+    parts, last = [], 0
+    for m in _LINK.finditer(demo):
+        parts.append(html.escape(demo[last:m.start()]))
+        target = m.group(2)
+        # Web links and relative links (another lesson, an anchor); nothing like javascript:.
+        if re.match(r"^(https?://|[A-Za-z0-9_.#/-][^:]*$)", target):
+            parts.append(f'<a href="{html.escape(target)}">{html.escape(m.group(1))}</a>')
+        else:
+            parts.append(html.escape(m.group(0)))
+        last = m.end()
+    parts.append(html.escape(demo[last:]))
+    return (f'<p class="gutbrain-selfcheck-demo" style="margin:2px 0 6px 0"><b>Before you answer:</b> '
+            f'{"".join(parts)}</p>')
+
+
+def _showing_seed(key: str) -> str:
+    return order_seed(learner_seed(), key, next_showing(key))
+
+
 class SelfCheck:
     """One question with a Check button, a Hint button and immediate feedback; retry freely.
 
     ``on_answer(question, raw_answer, feedback)`` is called after every graded attempt
     (not for invalid input) so that progress can be recorded elsewhere.
+
+    A choice question shows its options shuffled (``gutbrain.selfcheck.shuffle``): by
+    default from the learner's seed and this showing's number; ``order_seed`` fixes the seed
+    and ``shuffle=False`` keeps the bank's order. ``self.options`` is the order shown.
+    ``for_review=True`` adds the question's ``demo`` note (what to reopen) above the answer.
     """
 
     def __init__(self, q: Question, on_answer: Callable[[Question, object, Feedback], None] | None = None,
-                 *, clock: Clock | None = None):
+                 *, clock: Clock | None = None, shuffle: bool = True, order_seed: str | None = None,
+                 for_review: bool = False):
         self.question = q
         self.on_answer = on_answer
+        self.order_seed = None
+        self.options = q.options
+        if q.options and shuffle:
+            self.order_seed = order_seed or _showing_seed(q.key)
+            by_id = {o["id"]: o for o in q.options}
+            self.options = [by_id[i] for i in option_order(list(by_id), self.order_seed)]
         self.clock: Clock = clock or system_now
         self.attempts: list[dict] = []
         self.input = self._make_input()
@@ -59,8 +97,9 @@ class SelfCheck:
         self.check_button.on_click(lambda _: self.submit())
         self.hint_button.on_click(lambda _: self.show_hint())
         prompt = w.HTML(value=f"{_CSS}<p><b>Self-check.</b> {html.escape(q.prompt)}</p>")
+        context = [w.HTML(value=demo_html(q.demo))] if for_review and q.demo else []
         self.widget = w.VBox(
-            [prompt, self.input, w.HBox([self.check_button, self.hint_button]), self.hint, self.feedback],
+            [prompt, *context, self.input, w.HBox([self.check_button, self.hint_button]), self.hint, self.feedback],
             layout=w.Layout(border="1px solid #90a4ae", padding="6px 10px", margin="8px 0"),
         )
         self.widget.add_class("gutbrain-selfcheck")
@@ -68,23 +107,23 @@ class SelfCheck:
     def _make_input(self):
         q = self.question
         if q.type == "single_choice":
-            return ChoiceGroup(options=[(o["text"], o["id"]) for o in q.options], legend="Answer")
+            return ChoiceGroup(options=[(o["text"], o["id"]) for o in self.options], legend="Answer")
         if q.type == "multiple_choice":
             self._boxes = [w.Checkbox(value=False, description=o["text"], indent=False,
-                                      layout=w.Layout(width="auto")) for o in q.options]
+                                      layout=w.Layout(width="auto")) for o in self.options]
             return w.VBox(self._boxes)
         placeholder = f"number in {q.spec['unit']}" if q.type == "numeric" and q.spec["unit"] else "your answer"
         return w.Text(placeholder=placeholder, description="Answer:", continuous_update=False)
 
     def current_answer(self):
         if self.question.type == "multiple_choice":
-            return {o["id"] for o, box in zip(self.question.options, self._boxes) if box.value}
+            return {o["id"] for o, box in zip(self.options, self._boxes) if box.value}
         return self.input.value
 
     def answer(self, value) -> Feedback:
         """Set the input as a learner would, then check (used by tests and demos)."""
         if self.question.type == "multiple_choice":
-            for o, box in zip(self.question.options, self._boxes):
+            for o, box in zip(self.options, self._boxes):
                 box.value = o["id"] in set(value)
         else:
             self.input.value = value

@@ -112,7 +112,10 @@ class ReviewSession:
         self.clock = resolve(clock, now)
         self.now = self.clock()
         course = lessons()
-        keys = [k for ks in course_questions(course).values() for k in ks]
+        titles = {lesson.slug: f"Lesson {lesson.number}: {lesson.title}" for lesson in course}
+        # questions marked ``review: false`` (they need their lesson's demo) stay out of review
+        keys = [k for ks in course_questions(course).values() for k in ks
+                if question(*k.split("/", 1)).in_review]
         self.states = card_states(self.store.load()["attempts"], self.now, keys)
         self.states = {k: s for k, s in self.states.items() if k in set(keys)}
         self.queue = review_queue(self.states, keys, self.now, size=size, max_new=max_new)
@@ -120,12 +123,15 @@ class ReviewSession:
         rows = [w.HTML(self._header_html()), w.HTML(self._boxes_html())]
         for number, item in enumerate(self.queue, start=1):
             lesson, qid = item.key.split("/", 1)
-            check = SelfCheck(question(lesson, qid), clock=self.clock)
+            check = SelfCheck(question(lesson, qid), clock=self.clock, for_review=True)
             check.on_answer = make_recorder(check, source="review", store=store)
             self.checks.append(check)
-            where = f"box {item.box}" if item.box else "not yet in a box"
-            rows.append(w.HTML(f"<p><b>Question {number} of {len(self.queue)}</b> "
-                               f"<small>({html.escape(lesson)}; {_REASONS[item.reason]}; {where})</small></p>"))
+            where = f"Leitner box {item.box}" if item.box else "not yet in a box"
+            link = (f'<a href="{html.escape(lesson)}.ipynb" style="color:#0b57d0;text-decoration:underline">'
+                    f"{html.escape(titles.get(lesson, lesson))}</a>")
+            rows.append(w.HTML(f'<p class="gutbrain-review-card" style="margin:14px 0 0 0">'
+                               f"<b>Question {number} of {len(self.queue)}</b> · from {link} · "
+                               f"<small>{_REASONS[item.reason]}; {where}</small></p>"))
             rows.append(check.widget)
         rows.append(shared_sync())
         self.widget = w.VBox(rows)
@@ -153,11 +159,20 @@ class ReviewSession:
         head = "".join(f'<th scope="col">{"not seen" if b == 0 else f"box {b}"}</th>' for b in range(len(counts)))
         interval = "".join(["<td>—</td>"] + [f"<td>{d} day{'s' if d != 1 else ''}</td>" for d in BOX_INTERVALS_DAYS])
         cells = "".join(f"<td>{n}</td>" for n in counts)
-        return ('<table class="gutbrain-boxes"><caption>Your questions by Leitner box '
-                f"(mastered: box {MASTERED_BOX} or higher)</caption>"
+        # Compact, bordered cells so the columns stay apart and fit a narrow notebook column;
+        # the wrapper scrolls sideways rather than cutting a column off.
+        style = ("<style>.gutbrain-boxes{border-collapse:collapse;margin:4px 0 10px 0;font-size:0.95em;"
+                 "line-height:1.3}"
+                 ".gutbrain-boxes caption{text-align:left;font-weight:600;padding-bottom:4px}"
+                 ".gutbrain-boxes th,.gutbrain-boxes td{border:1px solid #b0bec5;padding:3px 7px;"
+                 "text-align:center;white-space:nowrap}"
+                 ".gutbrain-boxes th[scope=row]{text-align:left;background:#f5f7f8;white-space:normal}"
+                 ".gutbrain-boxes thead th{background:#eceff1}</style>")
+        return (style + '<div style="overflow-x:auto;max-width:100%"><table class="gutbrain-boxes">'
+                f"<caption>Your questions by Leitner box (mastered: box {MASTERED_BOX} or higher)</caption>"
                 f'<thead><tr><td></td>{head}</tr></thead><tbody>'
                 f'<tr><th scope="row">questions</th>{cells}</tr>'
-                f'<tr><th scope="row">asked again after</th>{interval}</tr></tbody></table>')
+                f'<tr><th scope="row">asked again after</th>{interval}</tr></tbody></table></div>')
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -171,7 +186,8 @@ class ImportControl:
     def __init__(self, store: ProgressStore | None = None):
         self._store = store
         self.upload = w.FileUpload(accept=".json,application/json", multiple=False,
-                                   description="Import progress", tooltip="Load a progress file you exported")
+                                   description="Import progress", tooltip="Load a progress file you exported",
+                                   layout=w.Layout(width="auto"))  # the label (with its file count) is never cut
         self.message = w.HTML()
         self.upload.observe(self._on_upload, names="value")
         self.widget = w.VBox([self.upload, self.message])

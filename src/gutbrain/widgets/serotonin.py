@@ -36,19 +36,20 @@ class PathwayExplorer(_Explorer):
     """Tissue buttons -> the pathway map restyles which enzymes act there (hover for Km values)."""
 
     def __init__(self, tissue: str = "gut_ec"):
-        self.control = w.ToggleButtons(
+        # A vertical radio group: full tissue names stay readable at notebook width (toggle
+        # buttons cut them), and the arrow keys work inside JupyterLab.
+        self.control = ChoiceGroup(
             options=[(label, key) for key, label in sm.TISSUES.items()], value=tissue,
-            description="Tissue:", style={"description_width": "initial"},
-            tooltips=[f"Show the pathway in a {label.lower()}" for label in sm.TISSUES.values()],
+            legend="Show the pathway in a",
         )
         self.figure = go.FigureWidget(figs.pathway_figure(tissue))
         self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([
-            w.HTML("<small>Line style = what the course's sources say about the enzyme in this tissue "
-                   "(solid blue: acts here; dashed orange: liver model only; dotted green: inferred; "
-                   "thin grey: elsewhere or no source). Hover over an enzyme for its Km values.</small>"),
-            self.control, self.figure, self.summary,
+            self.control, self.figure,
+            w.HTML("<small>Arrow style = what the sources say about the enzyme in this tissue (see the key "
+                   "on the map). Hover over an enzyme's name or arrow for its Km values.</small>"),
+            self.summary,
         ])
         self.widget.add_class("gutbrain-explorer")
 

@@ -1,0 +1,93 @@
+"""Lesson 4 widgets: IFN-alpha blood vs brain, effect size -> overlap, static forest plots.
+
+Thin wiring only; every number comes from gutbrain.models.inflammation via gutbrain.figures.inflammation.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from gutbrain.figures import inflammation as figs
+from gutbrain.figures.style import alt_text
+from gutbrain.models import inflammation as infl
+from gutbrain.widgets.controls import ChoiceGroup, LabelledSlider
+
+ALL_STUDIES = "all"
+
+
+def _status_html(text: str) -> str:
+    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+
+
+class _Explorer:
+    figure: go.FigureWidget
+    summary: w.HTML
+    widget: w.VBox
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class BloodBrainExplorer(_Explorer):
+    """Pick a study -> its rows are framed in the grid and its design and n are read out."""
+
+    def __init__(self, study: str = ALL_STUDIES):
+        studies = infl.ifn_studies()
+        self.control = ChoiceGroup(
+            options=[("All three studies", ALL_STUDIES)] + [(label, key) for key, label in studies.items()],
+            value=study, legend="Study",
+        )
+        self.figure = go.FigureWidget(figs.ifn_figure(None if study == ALL_STUDIES else study))
+        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.control.observe(self._on_change, names="value")
+        self.widget = w.VBox([self.control, self.figure, self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, _change=None) -> None:
+        study = None if self.control.value == ALL_STUDIES else self.control.value
+        with self.figure.batch_update():
+            figs.update_ifn_figure(self.figure, study)
+        self.summary.value = _status_html(alt_text(self.figure))
+
+
+class EffectSizeExplorer(_Explorer):
+    """Cohen's d slider -> two overlapping normal curves and what they mean for one person."""
+
+    def __init__(self, d: float = 0.54):
+        self.slider = LabelledSlider(
+            label="Effect size d (group difference)", unit="SD", value=d, min=0.0, max=2.0, step=0.01,
+            decimals=2, description="Difference between the group means, in standard deviations",
+        )
+        self.figure = go.FigureWidget(figs.overlap_figure(d))
+        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.slider.observe(self._on_change, names="value")
+        self.widget = w.VBox([
+            w.HTML("<small>Idealised picture (computed here): both groups normal with the same spread. "
+                   "IL-6 in the meta-analysis: d = 0.54; CRP: d = 0.47.</small>"),
+            self.slider, self.figure, self.summary,
+        ])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, _change=None) -> None:
+        with self.figure.batch_update():
+            figs.update_overlap_figure(self.figure, self.slider.value)
+        self.summary.value = _status_html(alt_text(self.figure))
+
+
+def figure_with_text(fig: go.Figure) -> w.VBox:
+    """A figure without controls, with its text alternative underneath."""
+    box = w.VBox([go.FigureWidget(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box.add_class("gutbrain-figure")
+    return box
+
+
+def cytokine_forest() -> w.VBox:
+    return figure_with_text(figs.cytokine_forest())
+
+
+def treatment_forest() -> w.VBox:
+    return figure_with_text(figs.treatment_forest())

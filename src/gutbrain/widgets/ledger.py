@@ -1,0 +1,139 @@
+"""Lesson 5 widgets: the ledger explorer, "Judge it yourself", scorecards and contradictions.
+
+Thin wiring: every view is built by ``gutbrain.ledger`` (pure queries) and
+``gutbrain.figures.ledger`` (figures/HTML); the widgets only pass the learner's choices in.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from gutbrain.data import load_references
+from gutbrain.figures import ledger as figs
+from gutbrain.figures.style import alt_text
+from gutbrain.ledger import TIERS, TOPICS, VERDICTS, load_ledger
+from gutbrain.widgets.controls import ChoiceGroup
+
+LESSON = "05_reading_health_articles"
+ANY = "any"
+
+
+class LedgerExplorer:
+    """Filter the ledger by article, topic, verdict and evidence tier; each claim opens its card."""
+
+    def __init__(self, *, article: str = ANY, topic: str = ANY, verdict: str = ANY, tier: str = ANY):
+        self.ledger = load_ledger()
+        self.refs = load_references()
+        arts = [(f"{a['label']}", letter) for letter, a in sorted(self.ledger.articles.items())]
+        self.controls = {
+            "article": ChoiceGroup(options=[("any article", ANY), *arts], value=article, legend="Article"),
+            "topic": ChoiceGroup(options=[("any topic", ANY), *[(t, t) for t in TOPICS]], value=topic,
+                                 legend="Topic"),
+            "verdict": ChoiceGroup(options=[("any verdict", ANY), *[(v, v) for v in VERDICTS]], value=verdict,
+                                   legend="Course verdict"),
+            "tier": ChoiceGroup(options=[("any tier", ANY), *[(t, t) for t in TIERS]], value=tier,
+                                legend="Evidence tier"),
+        }
+        self.output = w.HTML()
+        for control in self.controls.values():
+            control.layout = w.Layout(width="24%", min_width="150px")
+            control.observe(self._update, names="value")
+        self.widget = w.VBox([w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap")),
+                              self.output])
+        self._update()
+
+    def filters(self) -> dict[str, str | None]:
+        return {name: (None if c.value in (None, ANY) else c.value) for name, c in self.controls.items()}
+
+    def matching(self):
+        from gutbrain.ledger import filter_claims
+
+        return filter_claims(self.ledger.claims, **self.filters())
+
+    def _update(self, _change=None) -> None:
+        self.output.value = figs.claims_list_html(self.matching(), self.ledger, self.refs)
+
+    def set(self, **values: str) -> None:
+        """Choose filters as a learner would (tests and demos)."""
+        for name, value in values.items():
+            self.controls[name].value = value
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class JudgeIt:
+    """A claim from the ledger as a self-check: the learner picks a verdict, then the course's
+    verdict, evidence and lesson link are revealed. Answers are recorded like any self-check
+    (the question is ``judge-<claim id>`` in lesson 5's bank), so they come back in the review."""
+
+    def __init__(self, claim_id: str, *, record: bool = True):
+        from gutbrain.selfcheck import SelfCheck, ask, question
+
+        self.ledger = load_ledger()
+        self.claim = self.ledger.claim(claim_id)
+        qid = f"judge-{claim_id}"
+        self.check = ask(LESSON, qid) if record else SelfCheck(question(LESSON, qid))
+        self.reveal = w.HTML(value="")
+        recorder = self.check.on_answer
+
+        def on_answer(q, raw, fb):
+            if recorder is not None:
+                recorder(q, raw, fb)
+            self.reveal.value = ("<p><b>The course's ledger entry:</b></p>"
+                                 + figs.claim_card_html(self.claim, self.ledger, load_references(), open_=True))
+
+        self.check.on_answer = on_answer
+        self.widget = w.VBox([self.check.widget, self.reveal])
+
+    def answer(self, verdict: str):
+        """Pick the option whose text is ``verdict`` and check it (tests and demos)."""
+        by_text = {o["text"]: o["id"] for o in self.check.question.options}
+        return self.check.answer(by_text[verdict])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def judge(claim_id: str) -> JudgeIt:
+    """The notebook one-liner for "Judge it yourself"."""
+    return JudgeIt(claim_id)
+
+
+class StaticView:
+    """Figures and HTML shown one after the other. The figures are static, so they are displayed
+    as plain plotly output (no widget model to synchronise); each is followed by its text
+    alternative."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    @property
+    def figures(self) -> list[go.Figure]:
+        return [p for p in self.parts if isinstance(p, go.Figure)]
+
+    def _ipython_display_(self):
+        from IPython.display import HTML, display
+
+        for part in self.parts:
+            if isinstance(part, go.Figure):
+                display(part)
+                display(HTML(f"<p><small>{html.escape(alt_text(part))}</small></p>"))
+            else:
+                display(HTML(part))
+
+
+def scorecards_view() -> StaticView:
+    ledger = load_ledger()
+    return StaticView([figs.verdict_bars(ledger), figs.scorecard_html(ledger), figs.flag_bars(ledger)])
+
+
+def contradictions_view() -> StaticView:
+    ledger = load_ledger()
+    return StaticView([figs.contradiction_map(ledger), figs.contradictions_html(ledger)])

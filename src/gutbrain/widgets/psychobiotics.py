@@ -1,0 +1,133 @@
+"""Lesson 3 widgets: meta-analysis lab, funnel, forest of meta-analyses, what an SMD means.
+
+Thin wiring: controls (gutbrain.widgets.controls, ipywidgets) call a pure ``*_view`` function of
+``gutbrain.figures.psychobiotics`` and redraw a FigureWidget inside ``batch_update``; a status
+line (role="status") carries the plain-language reading, which is also the figure's text
+alternative.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from gutbrain.figures import psychobiotics as figs
+from gutbrain.models import meta_analysis as ma
+from gutbrain.models import psychobiotics as ps
+from gutbrain.widgets.controls import ChoiceGroup, LabelledSlider
+
+
+def _status_html(text: str) -> str:
+    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+
+
+class _Explorer:
+    widget: w.VBox
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class MetaAnalysisLab(_Explorer):
+    """Pool the shipped trials: dataset, model, subgroups, leave one out, cumulative by year."""
+
+    def __init__(self, dataset: str = "bdi_md", method: str = "random-dl"):
+        self.dataset = ChoiceGroup(options=[(v, k) for k, v in ps.DATASETS.items()], value=dataset,
+                                   legend="Trials and effect measure")
+        self.method = ChoiceGroup(options=[(label, k) for k, (_, label) in ma.METHODS.items()], value=method,
+                                  legend="Model")
+        self.subgroup = ChoiceGroup(options=[(v, k) for k, v in ps.SUBGROUPS.items()], value="none",
+                                    legend="Split by")
+        # One fixed list of trials for both datasets, so the controls never change under the learner.
+        self.leave_out = ChoiceGroup(options=[("none", "none")] + [(t.label, t.key) for t in ps.load_trials()],
+                                     value="none", legend="Leave one trial out")
+        self.cumulative = w.Checkbox(value=False, description="Cumulative by year", indent=False,
+                                     tooltip="Add the trials one by one in date order")
+        self.view = figs.lab_view(dataset, method)
+        self.figure = go.FigureWidget(figs.lab_figure(self.view))
+        self.summary = w.HTML(value=_status_html(self.view.reading))
+        for control in (self.dataset, self.method, self.subgroup, self.leave_out, self.cumulative):
+            control.observe(self._on_change, names="value")
+        controls = w.HBox([w.VBox([self.dataset, self.method]), w.VBox([self.subgroup, self.leave_out])])
+        self.widget = w.VBox([controls, self.cumulative, self.figure, self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        leave = None if self.leave_out.value in (None, "none") else self.leave_out.value
+        self.view = figs.lab_view(self.dataset.value, self.method.value, self.subgroup.value, leave,
+                                  self.cumulative.value)
+        with self.figure.batch_update():
+            figs.update_lab_figure(self.figure, self.view)
+        self.summary.value = _status_html(self.view.reading)
+
+
+class FunnelExplorer(_Explorer):
+    """Funnel plot with Egger's line; a slider leaves out the least precise trials."""
+
+    def __init__(self, dataset: str = "bdi_md"):
+        self.dataset_key = dataset
+        n = len(ps.trials_in(dataset))
+        self.drop = LabelledSlider(label="Leave out the smallest trials", value=0, min=0, max=max(1, n - 3),
+                                   step=1, decimals=0, unit="trials",
+                                   description="Trials with the largest standard errors are left out first")
+        self.view = figs.funnel_view(dataset, 0)
+        self.figure = go.FigureWidget(figs.funnel_figure(self.view))
+        self.summary = w.HTML(value=_status_html(self.view.reading))
+        self.drop.observe(self._on_change, names="value")
+        self.widget = w.VBox([self.drop, self.figure, self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        self.view = figs.funnel_view(self.dataset_key, int(round(self.drop.value)))
+        with self.figure.batch_update():
+            figs.update_funnel_figure(self.figure, self.view)
+        self.summary.value = _status_html(self.view.reading)
+
+
+class MetaForest(_Explorer):
+    """The published pooled estimates side by side; pick two to see what differs between them."""
+
+    def __init__(self, first: str = "huang2016_all", second: str = "ng2018_all"):
+        options = [(m.label, m.key) for m in ps.load_meta_analyses()]
+        self.first = ChoiceGroup(options=options, value=first, legend="First estimate")
+        self.second = ChoiceGroup(options=options, value=second, legend="Second estimate")
+        self.figure = go.FigureWidget(figs.meta_forest_figure((first, second)))
+        self.summary = w.HTML(value=_status_html(figs.compare_text(first, second)))
+        self.description = w.HTML(value=f"<p>{html.escape(figs.meta_forest_alt_text(figs.meta_forest_rows()))}</p>")
+        self.first.observe(self._on_change, names="value")
+        self.second.observe(self._on_change, names="value")
+        self.widget = w.VBox([self.figure, self.description, w.HBox([self.first, self.second]), self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        with self.figure.batch_update():
+            figs.update_meta_forest(self.figure, (self.first.value, self.second.value))
+        self.summary.value = _status_html(figs.compare_text(self.first.value, self.second.value))
+
+
+class EffectSizeExplorer(_Explorer):
+    """An SMD as two overlapping distributions, a chance of a better score, and points on a scale."""
+
+    def __init__(self, d: float = -0.24, trial_key: str = "akkasheh2016"):
+        self.trial_key = trial_key
+        self.d = LabelledSlider(label="Standardised mean difference", value=d, min=-1.5, max=0.5, step=0.01,
+                                decimals=2, unit="SD", description="probiotic − placebo, in SD units")
+        self.view = figs.effect_size_view(d, trial_key)
+        self.figure = go.FigureWidget(figs.effect_size_figure(self.view))
+        self.summary = w.HTML(value=_status_html(self.view.text))
+        self.d.observe(self._on_change, names="value")
+        self.widget = w.VBox([self.d, self.figure, self.summary])
+        self.widget.add_class("gutbrain-explorer")
+
+    def _on_change(self, change=None) -> None:
+        self.view = figs.effect_size_view(self.d.value, self.trial_key)
+        with self.figure.batch_update():
+            figs.update_effect_size_figure(self.figure, self.view)
+        self.summary.value = _status_html(self.view.text)
+
+
+def trial_table() -> w.HTML:
+    return w.HTML(value=figs.trial_table_html())

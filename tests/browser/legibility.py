@@ -1,0 +1,423 @@
+"""Can a learner read every figure? Checks run in the page, on what Chromium actually drew.
+
+Used by tests/browser/test_browser_lessons.py (``test_figures_are_legible``) and by the
+standalone ``tools/check_figures.py`` (any lesson, one command), so both check the same
+thing. For every plotly figure in a lesson's outputs, at each viewport width:
+
+- no two text elements overlap (bounding boxes of the SVG text Chromium drew: title, tick
+  labels, axis titles, annotations, legend entries, text on traces);
+- no text is clipped: every text lies inside the figure; text on a trace that is clipped to
+  its plot area lies inside it; legend entries lie inside the legend's box;
+- the figure has a visible title; every numeric or date axis that shows tick labels has a title
+  (a category axis is labelled by its tick labels), and a numeric axis names its unit (in
+  parentheses or after a comma: "Concentration (µM)", "Rate, µM/s");
+  tick labels do not use SI prefixes ("100µ" on a µM axis);
+- the figure has a text alternative (layout.meta.alt_text, at least 20 characters), and it is
+  shown in the figure's cell (beside the plot or in its role=status summary).
+
+And every widget label and button in the outputs is shown in full (not cut or ellipsised:
+scrollWidth <= clientWidth). A screenshot of every figure at every width is saved as
+tests/artifacts/figures/<lesson>/<n>-<width>.png, with a contact sheet
+tests/artifacts/figures/index.html showing them all with their problems.
+"""
+from __future__ import annotations
+
+import html
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import labdriver as lab
+
+WIDTHS = (900, 1400)
+HEIGHT = 900
+DEFAULT_VIEWPORT = {"width": 1280, "height": 900}
+FIGURES_DIR = lab.ARTIFACTS / "figures"
+#: Two boxes overlap when they share more than this many pixels in both directions.
+OVERLAP_PX = 2.0
+#: Text may stick out of its container by this much (anti-aliasing, rounding).
+CLIP_TOLERANCE_PX = 1.5
+
+LEGIBILITY_JS = r"""
+([overlapPx, clipTol]) => {
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const boxOf = (r) => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  const inside = (a, b, tol) => a.left >= b.left - tol && a.top >= b.top - tol
+                                && a.right <= b.right + tol && a.bottom <= b.bottom + tol;
+  const kindOf = (t) => {
+    if (t.closest('.gtitle, .g-gtitle')) return 'title';
+    const g = t.closest('[class*="title"]');
+    if (g && /\bg-[xy]\d*title\b/.test(g.getAttribute('class') || '')) return 'axis title';
+    if (t.closest('.xtick, .ytick, [class*="tick"]')) return 'tick label';
+    if (t.closest('.annotation')) return 'annotation';
+    if (t.closest('.legend')) return 'legend';
+    if (t.closest('.trace, .textpoint')) return 'trace text';
+    return 'text';
+  };
+  const figures = Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot'));
+  return figures.map((gd, index) => {
+    const problems = [];
+    const svg = gd.querySelector('svg.main-svg');
+    const fl = gd._fullLayout || {};
+    const layout = gd.layout || {};
+    const t = layout.title;
+    const title = norm(t ? (typeof t === 'string' ? t : t.text) : '');
+    const drawn = svg ? boxOf(svg.getBoundingClientRect()) : null;
+    // What the page really shows of the figure: its SVG cut by every ancestor that hides overflow
+    // (the output area, the notebook panel): text beyond it is cut off for the learner.
+    let outer = drawn;
+    for (let a = svg && svg.parentElement; outer && a && a !== document.body; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      if (st.overflowX !== 'visible' || st.overflowY !== 'visible') {
+        const r = a.getBoundingClientRect();
+        outer = {left: Math.max(outer.left, st.overflowX !== 'visible' ? r.left : -1e9),
+                 right: Math.min(outer.right, st.overflowX !== 'visible' ? r.right : 1e9),
+                 top: Math.max(outer.top, st.overflowY !== 'visible' ? r.top : -1e9),
+                 bottom: Math.min(outer.bottom, st.overflowY !== 'visible' ? r.bottom : 1e9)};
+      }
+      if (a.classList.contains('jp-OutputArea')) break;
+    }
+    if (!outer || outer.right - outer.left < 1) {
+      return {index, title, problems: ['the figure is not drawn'], texts: 0, overlaps: 0};
+    }
+    // Plot areas of the subplots, in page coordinates.
+    const plots = {};
+    for (const [name, p] of Object.entries(fl._plots || {})) {
+      const xa = p.xaxis, ya = p.yaxis;
+      if (!xa || !ya) continue;
+      plots[name] = {left: drawn.left + xa._offset, right: drawn.left + xa._offset + xa._length,
+                     top: drawn.top + ya._offset, bottom: drawn.top + ya._offset + ya._length};
+    }
+    const legendBg = gd.querySelector('.legend rect.bg');
+    const legendBox = legendBg ? boxOf(legendBg.getBoundingClientRect()) : null;
+    const texts = [];
+    for (const el of gd.querySelectorAll('svg.main-svg text')) {
+      if (el.closest('.hoverlayer, .modebar')) continue;
+      const s = norm(el.textContent);
+      if (!s || !el.getClientRects().length) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden' || cs.display === 'none') continue;
+      let hidden = false;
+      for (let a = el; a && a !== gd; a = a.parentElement) {
+        const st = getComputedStyle(a);
+        if (st.display === 'none' || Number(st.opacity) === 0) { hidden = true; break; }
+      }
+      if (hidden) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      texts.push({el, s, kind: kindOf(el), box: boxOf(r)});
+    }
+    // Clipping.
+    for (const x of texts) {
+      const what = `${x.kind} "${x.s.slice(0, 50)}"`;
+      if (!inside(x.box, outer, clipTol)) {
+        problems.push(`${what} is cut off by the ${inside(x.box, drawn, clipTol) ? "notebook's edge (the figure is wider than the notebook)" : "figure's edge"}`);
+        continue;
+      }
+      if (x.kind === 'trace text') {
+        const traceEl = x.el.closest('.trace');
+        const d = traceEl && traceEl.__data__;
+        const trace = d && d[0] && d[0].trace;
+        const sub = x.el.closest('.subplot');
+        const key = sub ? Array.from(sub.classList).find(c => c !== 'subplot') : null;
+        if (trace && trace.cliponaxis !== false && key && plots[key] && !inside(x.box, plots[key], clipTol)) {
+          problems.push(`${what} is cut off by the plot area (cliponaxis)`);
+        }
+      }
+      if (x.kind === 'legend' && legendBox && !inside(x.box, legendBox, clipTol)) {
+        problems.push(`${what} is cut off by the legend's box`);
+      }
+    }
+    // Overlaps.
+    let overlaps = 0;
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i].box, b = texts[j].box;
+      const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (dx > overlapPx && dy > overlapPx) {
+        overlaps += 1;
+        problems.push(`${texts[i].kind} "${texts[i].s.slice(0, 40)}" overlaps ${texts[j].kind} "${texts[j].s.slice(0, 40)}"`);
+      }
+    }
+    // Title, axes, units, tick labels.
+    const shownTitle = norm((gd.querySelector('.gtitle') || {}).textContent);
+    if (!title || !shownTitle) problems.push('the figure has no visible title');
+    for (const [name, ax] of Object.entries(fl)) {
+      if (!/^[xy]axis\d*$/.test(name) || !ax || ax.visible === false || ax.showticklabels === false) continue;
+      let axTitle = norm(ax.title && ax.title.text);
+      if (/^Click to enter .* title$/.test(axTitle)) axTitle = '';  // plotly's placeholder: no title
+      // A category axis is labelled by its tick labels; a numeric or date axis needs a title.
+      if (!axTitle) { if (ax.type !== 'category' && ax.type !== 'multicategory') problems.push(`${name} has no title`); continue; }
+      if (['linear', 'log'].includes(ax.type) && !(/\(.+\)/.test(axTitle) || /,\s*\S/.test(axTitle) || axTitle.includes('%'))) {
+        problems.push(`${name} "${axTitle.slice(0, 50)}" names no unit (write "Quantity (unit)" or "Quantity, unit")`);
+      }
+      if (['linear', 'log'].includes(ax.type)) {
+        const letter = name[0];
+        const sel = `.${letter}tick text`;
+        const ticks = Array.from(gd.querySelectorAll(sel)).map(e => norm(e.textContent));
+        const si = ticks.filter(v => /^[−-]?[\d.]+\s*[µunpmkMGT]$/.test(v));
+        if (si.length) problems.push(`${name} tick labels use SI prefixes (${si.slice(0, 3).join(', ')}); set tickformat or exponentformat`);
+      }
+    }
+    // Text alternative, and shown in the figure's cell.
+    const alt = norm(layout.meta && layout.meta.alt_text);
+    if (alt.length < 20) {
+      problems.push('no text alternative in layout.meta.alt_text (at least 20 characters)');
+    } else {
+      const cell = gd.closest('.jp-Cell') || gd.closest('.jp-OutputArea') || document.body;
+      const shown = norm(cell.innerText);
+      if (!shown.includes(alt.slice(0, 60))) {
+        problems.push('the text alternative is not shown beside the figure (nor in its role=status summary)');
+      }
+    }
+    gd.setAttribute('data-gbtest-figure', String(index));
+    return {index, title, problems, texts: texts.length, overlaps,
+            width: Math.round(drawn.right - drawn.left), height: Math.round(drawn.bottom - drawn.top),
+            wider_than_shown: Math.round(drawn.right - outer.right)};
+  });
+}
+"""
+
+WIDGET_LABELS_JS = r"""
+() => {
+  const sel = ['.widget-label', '.widget-label-basic', '.widget-toggle-button', '.jupyter-button',
+               '.widget-button', 'label', 'legend', '.widget-readout', 'button'].join(', ');
+  const out = [];
+  const seen = new Set();
+  for (const area of document.querySelectorAll('.jp-OutputArea')) {
+    for (const el of area.querySelectorAll(sel)) {
+      if (seen.has(el) || el.closest('.js-plotly-plot')) continue;
+      seen.add(el);
+      const text = (el.textContent || '').replace(/\s+/g, ' ').trim();
+      if (!text || text === '\u200b' || !el.getClientRects().length) continue;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+      const cut = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+      const cutHigh = el.scrollHeight > el.clientHeight + 2 && el.clientHeight > 0 && cs.overflowY !== 'visible';
+      if (cut || cutHigh) {
+        out.push(`widget label "${text.slice(0, 60)}" is cut off (${cut ? 'width' : 'height'}: ` +
+                 `${cut ? el.scrollWidth + ' > ' + el.clientWidth : el.scrollHeight + ' > ' + el.clientHeight} px` +
+                 `${cs.textOverflow === 'ellipsis' ? ', shown with …' : ''})`);
+      }
+    }
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class FigureResult:
+    lesson: str
+    width: int
+    index: int
+    title: str
+    problems: list[str]
+    texts: int
+    overlaps: int
+    screenshot: Path | None = None
+    #: The explorer option chosen to show this view ("" for the figure as the lesson first shows it).
+    view: str = ""
+
+
+@dataclass
+class LessonResult:
+    lesson: str
+    figures: list[FigureResult] = field(default_factory=list)
+    widget_problems: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per problem of a figure at a width; a problem seen in several views of an
+        interactive diagram is listed once, with the views it was seen in."""
+        grouped: dict[tuple[int, int, str], list[FigureResult]] = {}
+        for f in self.figures:
+            for p in f.problems:
+                grouped.setdefault((f.width, f.index, p), []).append(f)
+        out = []
+        for (width, index, p), figs in grouped.items():
+            views = [f.view for f in figs if f.view]
+            where = ""
+            if views and len(views) == len(figs):
+                where = f" [only in view{'s' if len(views) > 1 else ''}: {'; '.join(views)}]"
+            elif views:
+                where = f" [also in {len(views)} other view{'s' if len(views) > 1 else ''}]"
+            out.append(f"{self.lesson} @ {width}px, figure {index + 1}{where} ({figs[0].title[:50]!r}): {p}")
+        out += [f"{self.lesson} @ {w}px: {p}" for w, ps in self.widget_problems.items() for p in ps]
+        return out
+
+
+def _settle(page, timeout_s: float = 8.0) -> None:
+    """Wait until every figure's size has stopped changing (plotly relayouts after a resize)."""
+    last, stable, deadline = None, 0, time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot .main-svg'))
+            .map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })""")
+        stable = stable + 1 if sizes == last else 0
+        if stable >= 3:
+            return
+        last = sizes
+        time.sleep(0.25)
+
+
+def collapse_side_panels(page) -> None:
+    """Close JupyterLab's left and right side panels (file browser etc.), as a learner reading a
+    lesson on a small screen does: the notebook then has the window's width."""
+    for side in ("left", "right"):
+        tab = page.locator(f".jp-SideBar.jp-mod-{side} .lm-TabBar-tab.lm-mod-current")
+        if tab.count():
+            tab.first.click()
+    page.wait_for_timeout(300)
+
+
+def _figures_not_ready(page, timeout_ms: int = 60_000) -> set[int]:
+    """Wait for every figure to draw; return the indices of those that did not."""
+    try:
+        lab.wait_for_figures(page, timeout_ms=timeout_ms)
+        return set()
+    except Exception:
+        return {f["index"] for f in lab.figures(page)
+                if not (f["traces"] > 0 and f["drawn"] > 0 and f["width"] > 0 and f["height"] > 0)}
+
+
+def check_page(page, lesson: str, widths=WIDTHS, screenshots: bool = True) -> LessonResult:
+    """Check every figure and widget label of the lesson shown in ``page`` at each width."""
+    result = LessonResult(lesson)
+    folder = FIGURES_DIR / lesson
+    if screenshots:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+    collapse_side_panels(page)
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            # JupyterLab relayouts on the window's resize event; plotly then redraws.
+            page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+            _settle(page)
+            not_ready = _figures_not_ready(page)
+            figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
+            for fig in figs:
+                if fig["index"] in not_ready:
+                    fig["problems"].append("the figure did not draw its traces within 60 s "
+                                           "(no data, or a widget still loading)")
+            result.widget_problems[width] = page.evaluate(WIDGET_LABELS_JS)
+            for fig in figs:
+                shot = None
+                if screenshots:
+                    shot = folder / f"{fig['index'] + 1}-{width}.png"
+                    try:
+                        page.locator(f'[data-gbtest-figure="{fig["index"]}"]').screenshot(
+                            path=str(shot), timeout=15_000)
+                    except Exception as err:  # keep checking; say why there is no picture
+                        fig["problems"].append(f"(no screenshot: {type(err).__name__})")
+                        shot = None
+                result.figures.append(FigureResult(lesson, width, fig["index"], fig["title"], fig["problems"],
+                                                   fig["texts"], fig["overlaps"], shot))
+            if width == min(widths):
+                _check_views(page, result, lesson, width, folder if screenshots else None)
+    finally:
+        page.set_viewport_size(DEFAULT_VIEWPORT)
+    return result
+
+
+VIEW_OPTIONS = "input[type=radio], .widget-toggle-button"
+
+
+def _check_views(page, result: LessonResult, lesson: str, width: int, folder: Path | None) -> None:
+    """An interactive diagram with radio buttons or toggle buttons shows other views of its
+    figures: choose each option in turn, check the figures again, then restore the first choice."""
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
+    for e in range(explorers.count()):
+        explorer = explorers.nth(e)
+        options = explorer.locator(VIEW_OPTIONS)
+        n = options.count()
+        if not n:
+            continue
+        chosen = [options.nth(k).evaluate(
+            "el => el.matches('input') ? el.checked : el.classList.contains('mod-active')") for k in range(n)]
+        original = chosen.index(True) if True in chosen else None
+        figure_ids = {int(v) for v in explorer.locator(".js-plotly-plot").evaluate_all(
+            "els => els.map(el => el.getAttribute('data-gbtest-figure'))") if v is not None}
+        for k in range(n):
+            if chosen[k]:
+                continue
+            option = options.nth(k)
+            label = option.evaluate("el => (el.closest('label') || el).textContent.trim()")[:40]
+            before = lab.explorer_state(explorer)
+            option.scroll_into_view_if_needed()
+            option.click()
+            try:
+                lab.wait_for_state_change(explorer, before, timeout_ms=10_000)
+            except Exception:
+                pass  # a view may legitimately leave the figure as it was
+            _settle(page, timeout_s=3.0)
+            figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
+            for fig in figs:
+                if fig["index"] not in figure_ids:
+                    continue
+                shot = None
+                if folder is not None:
+                    shot = folder / f"{fig['index'] + 1}-{width}-view{k + 1}.png"
+                    try:
+                        page.locator(f'[data-gbtest-figure="{fig["index"]}"]').screenshot(
+                            path=str(shot), timeout=15_000)
+                    except Exception:
+                        shot = None
+                result.figures.append(FigureResult(lesson, width, fig["index"], fig["title"], fig["problems"],
+                                                   fig["texts"], fig["overlaps"], shot, view=label))
+        if original is not None:
+            options.nth(original).click()
+            _settle(page, timeout_s=3.0)
+
+
+def write_index(results: list[LessonResult], path: Path | None = None) -> Path:
+    """The contact sheet: every figure of every checked lesson at every width, with its problems.
+
+    Lessons checked earlier (their own ``summary.json``) stay on the sheet; a lesson checked now
+    replaces its entry."""
+    path = path or FIGURES_DIR / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        summary = [{"width": f.width, "view": f.view, "index": f.index, "title": f.title, "problems": f.problems,
+                    "texts": f.texts, "overlaps": f.overlaps,
+                    "screenshot": f.screenshot.name if f.screenshot else None} for f in r.figures]
+        (FIGURES_DIR / r.lesson).mkdir(parents=True, exist_ok=True)
+        (FIGURES_DIR / r.lesson / "summary.json").write_text(json.dumps(
+            {"lesson": r.lesson, "figures": summary, "widget_problems": r.widget_problems,
+             "checked_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}, indent=1))
+    rows = []
+    for summary_file in sorted(FIGURES_DIR.glob("*/summary.json")):
+        data = json.loads(summary_file.read_text())
+        lesson = data["lesson"]
+        figs: dict[int, list[dict]] = {}
+        for f in data["figures"]:
+            figs.setdefault(f["index"], []).append(f)
+        n_problems = sum(len(f["problems"]) for f in data["figures"])
+        n_overlaps = sum(f["overlaps"] for f in data["figures"])
+        widget = [p for ps in data["widget_problems"].values() for p in ps]
+        rows.append(f"<h2>{html.escape(lesson)} <small>({len(figs)} figures; {n_overlaps} overlaps; "
+                    f"{n_problems} figure problems; {len(widget)} widget-label problems; checked "
+                    f"{html.escape(data.get('checked_at', ''))})</small></h2>")
+        if widget:
+            rows.append("<ul class=bad>" + "".join(f"<li>{html.escape(p)}</li>" for p in widget) + "</ul>")
+        for index in sorted(figs):
+            cells = []
+            for f in sorted(figs[index], key=lambda f: (f.get("view", "") != "", f["width"])):
+                img = (f'<a href="{lesson}/{f["screenshot"]}"><img src="{lesson}/{f["screenshot"]}" '
+                       f'alt="figure {index + 1} at {f["width"]} px"></a>' if f["screenshot"] else "(no screenshot)")
+                probs = ("<ul class=bad>" + "".join(f"<li>{html.escape(p)}</li>" for p in f["problems"]) + "</ul>"
+                         if f["problems"] else "<p class=ok>no problems</p>")
+                view = f" — view: {html.escape(f['view'])}" if f.get("view") else ""
+                cells.append(f"<td><div class=w>{f['width']} px viewport{view}</div>{img}{probs}</td>")
+            title = html.escape(figs[index][0]["title"] or "(no title)")
+            rows.append(f"<h3>Figure {index + 1}: {title}</h3><div class=row><table><tr>{''.join(cells)}</tr></table></div>")
+    path.write_text(
+        "<!doctype html><meta charset=utf-8><title>Gut Feelings: every figure</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:1em 2em}td{vertical-align:top;padding:4px 12px 12px 0}"
+        "img{max-width:640px;border:1px solid #ccc}.bad{color:#8a1c1c}.ok{color:#1b5e20}.w{color:#555}.row{overflow-x:auto}</style>"
+        "<h1>Every figure, as Chromium drew it</h1><p>Made by tests/browser/legibility.py "
+        "(browser tests and tools/check_figures.py). Click a picture for full size.</p>"
+        + "".join(rows), encoding="utf-8")
+    return path

@@ -1,0 +1,79 @@
+"""Self-check options are shown in the browser in the engine's shuffled order, anew at each showing.
+
+The order of a showing is fixed by the learner's seed (``learner-seed.txt`` beside the
+progress store, in the test server's temporary HOME), the question and the showing number
+(attempts at it in the store + showings earlier in the kernel); see gutbrain.selfcheck.shuffle.
+The test reads the seed and the store, predicts every question's order, runs the lesson twice
+in one kernel, and compares what Chromium shows with the prediction for both showings.
+"""
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+
+import labdriver as lab
+
+pytestmark = pytest.mark.browser
+
+LESSON = "01_serotonin_synthesis"
+
+
+def _shown_orders(page) -> list[tuple[str, list[str]]]:
+    """(prompt HTML, option ids or texts in the order shown) for every choice self-check."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea .gutbrain-selfcheck'))
+        .map(box => {
+          const p = Array.from(box.querySelectorAll('p')).find(e => e.textContent.includes('Self-check.'));
+          const radios = Array.from(box.querySelectorAll('input[type=radio]')).map(i => 'id:' + i.value);
+          const boxes = Array.from(box.querySelectorAll('.widget-checkbox input[type=checkbox]'))
+            .map(i => 'text:' + i.closest('label').textContent.trim());
+          return [p ? p.innerHTML : '', radios.length ? radios : boxes];
+        }).filter(([p, opts]) => opts.length)""")
+
+
+def _attempts(home, key: str) -> int:
+    stores = list(home.glob("**/gut-feelings/progress.json"))
+    if not stores:
+        return 0
+    return sum(1 for a in json.loads(stores[0].read_text())["attempts"] if a["key"] == key)
+
+
+def test_choice_options_shuffle_per_showing(open_tab, lab_server):
+    from gutbrain.selfcheck import load_bank
+    from gutbrain.selfcheck.shuffle import option_order, order_seed
+
+    questions = [q for q in load_bank(LESSON).values() if q.options]
+    if not questions:
+        pytest.skip(f"{LESSON} has no choice questions")
+    home = lab_server.root.parent / "home"
+    tab = open_tab(f"lessons/{LESSON}.ipynb")
+    try:
+        shown_runs, expected_runs = [], []
+        for showing_here in range(2):
+            before = {q.key: _attempts(home, q.key) for q in questions}
+            lab.run_all(tab.page)
+            lab.wait_for_figures(tab.page)
+            seeds = list(home.glob("**/gut-feelings/learner-seed.txt"))
+            assert len(seeds) == 1, f"expected one learner seed under the server's HOME, found {seeds}"
+            learner = seeds[0].read_text().strip()
+            shown = {}
+            for prompt_html, options in _shown_orders(tab.page):
+                q = next((q for q in questions if html.escape(q.prompt, quote=False) in prompt_html), None)
+                if q is not None:
+                    by_text = {o["text"]: o["id"] for o in q.options}
+                    shown[q.key] = [o[3:] if o.startswith("id:") else by_text[o[5:]] for o in options]
+            assert shown, f"{LESSON}: no choice self-check matched its bank"
+            expected = {key: option_order([o["id"] for o in next(q for q in questions if q.key == key).options],
+                                          order_seed(learner, key, before[key] + showing_here))
+                        for key in shown}
+            assert shown == expected, (f"showing {showing_here + 1}: the browser shows {shown}, "
+                                       f"the engine's order is {expected}")
+            shown_runs.append(shown)
+            expected_runs.append(expected)
+        assert shown_runs[0] != shown_runs[1], "the options came in the same order at both showings"
+        # The bank's order is not what a learner sees every time.
+        file_order = {q.key: [o["id"] for o in q.options] for q in questions}
+        assert any(shown_runs[0][k] != file_order[k] for k in shown_runs[0])
+    finally:
+        lab.close_tab(tab, lab_server)

@@ -1,0 +1,209 @@
+"""The evidence standard (TEAM.md, LESSON-STYLE.md) holds for every lesson, bank, data file and reference.
+
+Run with ``-s`` to see the coverage figures. Unit tests below show that each rule can fail.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gutbrain import evidence as ev
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+BANKS = sorted((REPO / "assets" / "questions").glob("*.yaml"))
+DATA = sorted((REPO / "assets" / "data").glob("*.csv"))
+QUIZZES = sorted((REPO / "quizzes" / "source").glob("*/*.ipynb"))
+
+
+def _assert_clean(report: ev.Report) -> None:
+    for name, cov in report.coverage.items():
+        print(f"\n[evidence coverage] {name}: {cov.summary()}")
+    assert not report.findings, "evidence standard (see /work/coord/EVIDENCE_CLI.md):\n" + "\n".join(
+        str(f) for f in report.findings)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_meets_evidence_standard(path):
+    _assert_clean(ev.check_course(REPO, [path], global_rules=False))
+
+
+@pytest.mark.parametrize("path", BANKS, ids=[p.stem for p in BANKS])
+def test_question_bank_meets_evidence_standard(path):
+    _assert_clean(ev.check_course(REPO, [path], global_rules=False))
+
+
+@pytest.mark.parametrize("path", DATA, ids=[p.stem for p in DATA])
+def test_every_data_row_has_a_source(path):
+    _assert_clean(ev.check_course(REPO, [path], global_rules=False))
+
+
+@pytest.mark.parametrize("path", QUIZZES + [REPO / "README.md"], ids=[p.stem for p in QUIZZES] + ["README"])
+def test_quizzes_and_readme_name_articles_by_label(path):
+    _assert_clean(ev.check_course(REPO, [path], global_rules=False))
+
+
+def test_every_reference_is_cited_somewhere():
+    report = ev.check_course(REPO)
+    print(f"\n[evidence coverage] whole course: {report.total().summary()}")
+    for note in report.notes:
+        print(f"[evidence coverage] {note}")
+    uncited = [f for f in report.findings if f.rule in ("uncited-reference", "duplicate-reference")]
+    assert not uncited, "\n".join(str(f) for f in uncited)
+
+
+# ----------------------------------------------------------------------------- unit tests of the rules
+CTX_REFS = {"yano2015": "animal", "gershon2007": "review", "kim2018": "animal", "trial2020": "human RCT"}
+
+
+def ctx() -> ev.Context:
+    return ev.Context(references=dict(CTX_REFS), articles=frozenset("ABCDE"))
+
+
+def rules(markdown: str, **kw) -> list[str]:
+    findings, _ = ev.check_markdown(markdown, ctx(), **kw)
+    return [f.rule for f in findings]
+
+
+def test_clean_sentence_passes():
+    assert rules("Germ-free mice have less colonic serotonin `[yano2015]` *(animal; mice)*.") == []
+    assert rules("Gut serotonin is local `[gershon2007]` *(review)*; platelets store it `[kim2018]` *(animal)*.") == []
+
+
+def test_unresolved_key_fails():
+    assert "unresolved-key" in rules("Mice `[nosuch2019]` *(animal)*.")
+    assert "unresolved-key" in rules("Mice [nosuch2019] are cited without backticks.")
+
+
+def test_missing_tier_fails():
+    assert rules("Mice have less serotonin `[yano2015]`.") == ["missing-tier"]
+    # The tier must be in the same sentence ...
+    assert rules("Mice have less serotonin `[yano2015]`. It is *(animal)*.") == ["missing-tier"]
+    # ... in the *(tier; detail)* form ...
+    assert rules("Mice have less serotonin `[yano2015]` *(animal: mice)*.") == ["missing-tier"]
+    # ... and after each citation, not only the last one.
+    assert rules("A `[gershon2007]` says so, and B `[kim2018]` *(animal)* too.") == ["missing-tier"]
+    assert rules("A says so `[gershon2007]`, `[kim2018]` *(review / animal)*.") == []
+
+
+def test_tier_mismatch_fails():
+    assert rules("A trial found it `[trial2020]` *(animal; mice)*.") == ["tier-mismatch"]
+
+
+def test_unsourced_number_fails_and_sources_pass():
+    assert rules("Germ-free mice have 50% less serotonin.") == ["unsourced-number"]
+    assert rules("Germ-free mice have 50% less serotonin `[yano2015]` *(animal; mice)*.") == []
+    assert rules("The model sends 0.21% to serotonin *(computed here)*.") == []
+    assert rules("The often-quoted figure is 60% *(unverified)*.") == []
+    assert rules("Article D says 'Approximately 95% of the body’s serotonin is produced in the gut'.") == []
+    assert rules("| Article A | \"about 90% of your body’s serotonin\" |") == []
+    # A quote with no article label is not attributed.
+    assert rules("Blogs say \"about 90% of your body’s serotonin\".") == ["unsourced-number"]
+    # The number outside the article's quote still needs a source.
+    assert rules("Article D says 'most serotonin is in the gut', but 40 mice were used.") == ["unsourced-number"]
+
+
+@pytest.mark.parametrize("text", [
+    "# 3. Why 95% is not a measurement",
+    "1. Tryptophan is hydroxylated first.",
+    "See Lesson 2 and Quiz 5, section 3 and Fig. 1B.",
+    "5-HT, 5-HTP, 5-HIAA, TPH1, TPH2, IL-6, IL-1β, CO2, IDO1 and the 5-HT3 receptor are names.",
+    "Tryptophan 2,3-dioxygenase makes 3-hydroxykynurenine downstream.",
+    "Clarke et al. 2013 and Gershon & Tack (2007) are cited by name.",
+    "The model is BioModels MODEL1310160000 (PMID 24129579).",
+    "**Quiz 1** (about 25 minutes): your instructor releases it.",
+    "| **Time to learn** | about 60 minutes |",
+    "Now set **TPH1 × 10**.",
+    "Does the share rise 10-fold?",
+    "Run `x = 5` and read `[0.1, 1.0]`.",
+    "Open [00 Start here](00_start_here.ipynb) first.",
+    "<details><summary>About the sources</summary>The abstract was read.</details>",
+    "Article A and Articles B–E are labels.",
+])
+def test_false_positives_are_avoided(text):
+    assert rules(text) == []
+
+
+def test_seed_names_fail_anywhere():
+    assert rules("Seed 003 says so.") == ["seed-name"]
+    assert "seed-name" in rules("The articles (seeds 000–004) are teaching material.")
+    assert "seed-name" in rules("Seed article 003 says so.")
+    findings = ev.check_csv("source,where\nyano2015,Fig 1 of 003_2a9a1114d2b607e4.txt\n", ctx(), file="x.csv")
+    assert [f.rule for f in findings] == ["seed-name"]
+
+
+def test_unknown_article_label_fails():
+    assert rules("Article F says so.") == ["unknown-article"]
+    assert rules("Articles A–G disagree.") == ["unknown-article", "unknown-article"]
+
+
+def test_data_rows_need_source_where_and_matching_tier():
+    c = ctx()
+    assert [f.rule for f in ev.check_csv("study,value\nyano2015,1\n", c)] == ["data-source"]
+    good = "# comment\nsource,value,where,evidence_tier\nyano2015,1,Fig. 1,animal\n"
+    assert ev.check_csv(good, c) == []
+    bad = "source,value,where,evidence_tier\n,1,Fig. 1,animal\nnosuch,2,Fig. 2,animal\nyano2015,3,,review\n"
+    assert sorted(f.rule for f in ev.check_csv(bad, c)) == [
+        "data-source", "data-tier", "data-where", "unresolved-key"]
+    lines = [f.cell for f in ev.check_csv(bad, c)]
+    assert 2 in lines and 4 in lines
+
+
+def test_bank_references_resolve_and_source_numbers():
+    c = ctx()
+    bank = {"lesson": "x", "questions": [
+        {"id": "q1", "prompt": "How much is 17 vs 35 ng/mg?", "explanation": "17 vs 35 ng/mg in mice.",
+         "references": ["yano2015"]},
+        {"id": "q2", "prompt": "Which?", "explanation": "It is 35 ng/mg.", "references": ["nosuch"]},
+        {"id": "q3", "prompt": "Which?", "explanation": "It is 35 ng/mg.",
+         "options": [{"id": "a", "text": "Seed 003", "feedback": "No `[kim2018]`."}]},
+    ]}
+    findings, _ = ev.check_bank(bank, c, file="bank.yaml")
+    got = sorted((f.cell, f.rule) for f in findings)
+    assert got == [("q2", "unresolved-key"), ("q3 explanation", "unsourced-number"),
+                   ("q3 options[a].feedback", "missing-tier"), ("q3 options[a].text", "seed-name")]
+
+
+def test_uncited_reference_fails():
+    c = ctx()
+    ev.check_markdown("Mice `[yano2015]` *(animal)*.", c)
+    assert {f.cell for f in ev.uncited_references(c)} == {"gershon2007", "kim2018", "trial2020"}
+
+
+def test_duplicate_reference_keys_fail():
+    text = "a2019:\n  year: 2019\nb2020:\n  year: 2020\na2019:\n  year: 2019\n"
+    findings = ev.duplicate_references(text)
+    assert [(f.cell, f.rule, f.text) for f in findings] == [(5, "duplicate-reference", "a2019")]
+
+
+def test_notebook_cells_are_named_and_show_references_keys_resolve():
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": ["# Title\n", "Clean `[yano2015]` *(animal)*."]},
+        {"cell_type": "markdown", "source": "It was 50%."},
+        {"cell_type": "code", "source": "show_references(['yano2015', 'nosuch'])"},
+    ]}
+    findings, cov = ev.check_notebook(nb, ctx(), file="l.ipynb")
+    assert [(f.cell, f.rule) for f in findings] == [(1, "unsourced-number"), (2, "unresolved-key")]
+    assert "It was 50%" in findings[0].text
+    assert cov.citations == 1 and cov.tiered_citations == 1 and cov.numbers == 1 and cov.sourced_numbers == 0
+
+
+def test_coverage_counts():
+    _, cov = ev.check_markdown(
+        "A `[yano2015]` *(animal)* has 5 mice. B `[kim2018]` has 3 mice. C has 2 mice. D is plain.", ctx())
+    assert (cov.sentences, cov.cited_sentences) == (4, 2)
+    assert (cov.citations, cov.tiered_citations) == (2, 1)
+    assert (cov.numbers, cov.sourced_numbers) == (3, 2)
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    clean = tmp_path / "lessons" / "09_x.ipynb"
+    clean.parent.mkdir()
+    clean.write_text('{"cells": [{"cell_type": "markdown", "source": "Plain prose."}]}', encoding="utf-8")
+    assert ev.main([str(clean), "--root", str(REPO)]) == 0
+    dirty = tmp_path / "lessons" / "10_y.ipynb"
+    dirty.write_text('{"cells": [{"cell_type": "markdown", "source": "It is 90%."}]}', encoding="utf-8")
+    assert ev.main([str(dirty), "--root", str(REPO)]) == 1
+    out = capsys.readouterr().out
+    assert "unsourced-number" in out and "Coverage" in out
