@@ -9,6 +9,8 @@ ipywidgets slider.
 """
 from __future__ import annotations
 
+import html
+
 import math
 
 import anywidget
@@ -155,3 +157,19 @@ class ChoiceGroup(anywidget.AnyWidget):
         if value is not None and value not in {v for _, v in self.options}:
             raise traitlets.TraitError(f"{value!r} is not one of the options")
         return value
+
+
+def status_html(text: str) -> str:
+    """A figure's text summary as a polite live region, read out when it changes."""
+    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+
+
+class Explorer:
+    """Base of the lessons' interactive diagrams: displays its ``widget``."""
+
+    widget: w.VBox
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

@@ -12,24 +12,15 @@ import plotly.graph_objects as go
 from gutbrain.figures import inflammation as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import inflammation as infl
-from gutbrain.widgets.controls import ChoiceGroup, LabelledSlider
+from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 
 ALL_STUDIES = "all"
 
 
-def _status_html(text: str) -> str:
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
-
-
-class _Explorer:
+class _Explorer(Explorer):
     figure: go.FigureWidget
     summary: w.HTML
     widget: w.VBox
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 class BloodBrainExplorer(_Explorer):
@@ -42,7 +33,7 @@ class BloodBrainExplorer(_Explorer):
             value=study, legend="Study",
         )
         self.figure = go.FigureWidget(figs.ifn_figure(None if study == ALL_STUDIES else study))
-        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
@@ -51,7 +42,7 @@ class BloodBrainExplorer(_Explorer):
         study = None if self.control.value == ALL_STUDIES else self.control.value
         with self.figure.batch_update():
             figs.update_ifn_figure(self.figure, study)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 class EffectSizeExplorer(_Explorer):
@@ -63,7 +54,7 @@ class EffectSizeExplorer(_Explorer):
             decimals=2, description="Difference between the group means, in standard deviations",
         )
         self.figure = go.FigureWidget(figs.overlap_figure(d))
-        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.slider.observe(self._on_change, names="value")
         self.widget = w.VBox([
             w.HTML("<small>Idealised picture (computed here): both groups normal with the same spread. "
@@ -75,7 +66,7 @@ class EffectSizeExplorer(_Explorer):
     def _on_change(self, _change=None) -> None:
         with self.figure.batch_update():
             figs.update_overlap_figure(self.figure, self.slider.value)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 def figure_with_text(fig: go.Figure) -> w.VBox:

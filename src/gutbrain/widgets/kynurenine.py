@@ -6,18 +6,13 @@ a steady state (and, when TDO2 moves, a new IDO1 sweep) and updates the FigureWi
 """
 from __future__ import annotations
 
-import html
 
 import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.figures import kynurenine as figs
 from gutbrain.models import kynurenine as kyn
-from gutbrain.widgets.controls import LabelledSlider
-
-
-def _status_html(text: str) -> str:
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+from gutbrain.widgets.controls import LabelledSlider, status_html
 
 
 class ImmuneActivationExplorer:
@@ -36,7 +31,7 @@ class ImmuneActivationExplorer:
         )
         self.state = kyn.immune_activation(ido1_fold, tdo2_fold)
         self.figure = go.FigureWidget(figs.immune_activation_figure(self.state, kyn.ido1_sweep(tdo2_fold)))
-        self.summary = w.HTML(value=_status_html(figs.summary(self.state)))
+        self.summary = w.HTML(value=status_html(figs.summary(self.state)))
         self.ido1_slider.observe(self._on_ido1, names="value")
         self.tdo2_slider.observe(self._on_tdo2, names="value")
         self.widget = w.VBox([
@@ -56,7 +51,7 @@ class ImmuneActivationExplorer:
         sweep = kyn.ido1_sweep(self.state.tdo2_fold) if new_sweep else None
         with self.figure.batch_update():
             figs.update_immune_activation_figure(self.figure, self.state, sweep)
-        self.summary.value = _status_html(figs.summary(self.state))
+        self.summary.value = status_html(figs.summary(self.state))
 
     def _on_ido1(self, _change=None) -> None:
         self._refresh(new_sweep=False)

@@ -15,20 +15,11 @@ import plotly.graph_objects as go
 from gutbrain.figures import psychobiotics as figs
 from gutbrain.models import meta_analysis as ma
 from gutbrain.models import psychobiotics as ps
-from gutbrain.widgets.controls import ChoiceGroup, LabelledSlider
+from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 
 
-def _status_html(text: str) -> str:
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
-
-
-class _Explorer:
+class _Explorer(Explorer):
     widget: w.VBox
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 class MetaAnalysisLab(_Explorer):
@@ -48,7 +39,7 @@ class MetaAnalysisLab(_Explorer):
                                      tooltip="Add the trials one by one in date order")
         self.view = figs.lab_view(dataset, method)
         self.figure = go.FigureWidget(figs.lab_figure(self.view))
-        self.summary = w.HTML(value=_status_html(self.view.reading))
+        self.summary = w.HTML(value=status_html(self.view.reading))
         for control in (self.dataset, self.method, self.subgroup, self.leave_out, self.cumulative):
             control.observe(self._on_change, names="value")
         controls = w.HBox([w.VBox([self.dataset, self.method]), w.VBox([self.subgroup, self.leave_out])])
@@ -61,7 +52,7 @@ class MetaAnalysisLab(_Explorer):
                                   self.cumulative.value)
         with self.figure.batch_update():
             figs.update_lab_figure(self.figure, self.view)
-        self.summary.value = _status_html(self.view.reading)
+        self.summary.value = status_html(self.view.reading)
 
 
 class FunnelExplorer(_Explorer):
@@ -75,7 +66,7 @@ class FunnelExplorer(_Explorer):
                                    description="Trials with the largest standard errors are left out first")
         self.view = figs.funnel_view(dataset, 0)
         self.figure = go.FigureWidget(figs.funnel_figure(self.view))
-        self.summary = w.HTML(value=_status_html(self.view.reading))
+        self.summary = w.HTML(value=status_html(self.view.reading))
         self.drop.observe(self._on_change, names="value")
         self.widget = w.VBox([self.drop, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
@@ -84,7 +75,7 @@ class FunnelExplorer(_Explorer):
         self.view = figs.funnel_view(self.dataset_key, int(round(self.drop.value)))
         with self.figure.batch_update():
             figs.update_funnel_figure(self.figure, self.view)
-        self.summary.value = _status_html(self.view.reading)
+        self.summary.value = status_html(self.view.reading)
 
 
 class MetaForest(_Explorer):
@@ -95,7 +86,7 @@ class MetaForest(_Explorer):
         self.first = ChoiceGroup(options=options, value=first, legend="First estimate")
         self.second = ChoiceGroup(options=options, value=second, legend="Second estimate")
         self.figure = go.FigureWidget(figs.meta_forest_figure((first, second)))
-        self.summary = w.HTML(value=_status_html(figs.compare_text(first, second)))
+        self.summary = w.HTML(value=status_html(figs.compare_text(first, second)))
         self.description = w.HTML(value=f"<p>{html.escape(figs.meta_forest_alt_text(figs.meta_forest_rows()))}</p>")
         self.first.observe(self._on_change, names="value")
         self.second.observe(self._on_change, names="value")
@@ -105,7 +96,7 @@ class MetaForest(_Explorer):
     def _on_change(self, change=None) -> None:
         with self.figure.batch_update():
             figs.update_meta_forest(self.figure, (self.first.value, self.second.value))
-        self.summary.value = _status_html(figs.compare_text(self.first.value, self.second.value))
+        self.summary.value = status_html(figs.compare_text(self.first.value, self.second.value))
 
 
 class EffectSizeExplorer(_Explorer):
@@ -117,7 +108,7 @@ class EffectSizeExplorer(_Explorer):
                                 decimals=2, unit="SD", description="probiotic − placebo, in SD units")
         self.view = figs.effect_size_view(d, trial_key)
         self.figure = go.FigureWidget(figs.effect_size_figure(self.view))
-        self.summary = w.HTML(value=_status_html(self.view.text))
+        self.summary = w.HTML(value=status_html(self.view.text))
         self.d.observe(self._on_change, names="value")
         self.widget = w.VBox([self.d, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
@@ -126,7 +117,7 @@ class EffectSizeExplorer(_Explorer):
         self.view = figs.effect_size_view(self.d.value, self.trial_key)
         with self.figure.batch_update():
             figs.update_effect_size_figure(self.figure, self.view)
-        self.summary.value = _status_html(self.view.text)
+        self.summary.value = status_html(self.view.text)
 
 
 def trial_table() -> w.HTML:

@@ -13,23 +13,14 @@ import plotly.graph_objects as go
 from gutbrain.figures import serotonin as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import serotonin as sm
-from gutbrain.widgets.controls import ChoiceGroup
+from gutbrain.widgets.controls import ChoiceGroup, Explorer, status_html
 
 
-def _status_html(text: str) -> str:
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
-
-
-class _Explorer:
+class _Explorer(Explorer):
     control: w.ValueWidget
     figure: go.FigureWidget
     summary: w.HTML
     widget: w.VBox
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 class PathwayExplorer(_Explorer):
@@ -43,7 +34,7 @@ class PathwayExplorer(_Explorer):
             legend="Show the pathway in a",
         )
         self.figure = go.FigureWidget(figs.pathway_figure(tissue))
-        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([
             self.control, self.figure,
@@ -57,7 +48,7 @@ class PathwayExplorer(_Explorer):
         tissue = self.control.value
         with self.figure.batch_update():
             figs.update_pathway_figure(self.figure, tissue)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 class MicrobiomeExplorer(_Explorer):
@@ -72,7 +63,7 @@ class MicrobiomeExplorer(_Explorer):
             legend="Comparison",
         )
         self.figure = go.FigureWidget(figs.microbiome_figure(comparison, self.rows))
-        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
@@ -80,7 +71,7 @@ class MicrobiomeExplorer(_Explorer):
     def _on_change(self, change=None) -> None:
         with self.figure.batch_update():
             figs.update_microbiome_figure(self.figure, self.control.value, self.rows)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 def figure_with_text(fig: go.Figure) -> w.VBox:

@@ -8,7 +8,6 @@ along that grid.
 """
 from __future__ import annotations
 
-import html
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -17,25 +16,16 @@ from gutbrain.figures import vagus as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import neuron
 from gutbrain.models import vagus as vm
-from gutbrain.widgets.controls import ChoiceGroup, LabelledSlider
+from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 
 
-def _status_html(text: str) -> str:
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
-
-
-class _Explorer:
+class _Explorer(Explorer):
     figure: go.FigureWidget
     summary: w.HTML
     widget: w.VBox
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     def _finish(self, intro: str, controls: list) -> None:
-        self.summary = w.HTML(value=_status_html(alt_text(self.figure)))
+        self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.widget = w.VBox([w.HTML(f"<small>{intro}</small>"), *controls, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
@@ -64,7 +54,7 @@ class FibreExplorer(_Explorer):
         self.propagation = self.compute()
         with self.figure.batch_update():
             figs.update_fibre_figure(self.figure, self.propagation, self.table)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 class TravelTimeExplorer(_Explorer):
@@ -91,7 +81,7 @@ class TravelTimeExplorer(_Explorer):
         self.rows = vm.travel_time_rows(self.path.value)
         with self.figure.batch_update():
             figs.update_travel_time_figure(self.figure, self.rows, self.path.value, self.fibre.value)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 class RoutesExplorer(_Explorer):
@@ -112,7 +102,7 @@ class RoutesExplorer(_Explorer):
     def _on_change(self, _change=None) -> None:
         with self.figure.batch_update():
             figs.update_routes_figure(self.figure, self.route.value, self.species.value)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
 
 
 class TranslationExplorer(_Explorer):
@@ -129,4 +119,4 @@ class TranslationExplorer(_Explorer):
     def _on_change(self, _change=None) -> None:
         with self.figure.batch_update():
             figs.update_translation_figure(self.figure, self.view.value)
-        self.summary.value = _status_html(alt_text(self.figure))
+        self.summary.value = status_html(alt_text(self.figure))
