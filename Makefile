@@ -27,6 +27,8 @@ help:
 
 # A bare venv with a recent pip (enough for `make lock`).
 $(BIN)/python:
+	@echo "First run: setting up the course in $(VENV)/. This takes a few minutes (Python packages are"
+	@echo "downloaded and installed); later runs start at once."
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Gut Feelings needs Python 3.11 (environment.yml pins it); found " + sys.version.split()[0] + ". Run with PYTHON=python3.11 make ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
@@ -34,7 +36,8 @@ $(BIN)/python:
 # The whole locked environment (requirements.lock, derived from environment.yml by `make lock`;
 # the check fails, saying so, when a pin changed without `make lock`).
 $(READY): environment.yml pyproject.toml requirements.lock tools/pins.py tools/lock.py | $(BIN)/python
-	$(BIN)/python tools/lock.py --check
+	@echo "Installing the course's pinned packages (requirements.lock) into $(VENV)/: a few minutes the first time..."
+	@$(BIN)/python tools/lock.py --check
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
@@ -51,7 +54,8 @@ $(TEST_READY): $(READY) pyproject.toml requirements-test.lock tools/ensure_chrom
 	@touch $@
 
 $(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py
-	$(BIN)/python tools/build_quizzes.py
+	@echo "Building the quizzes' student versions (quizzes/release/)..."
+	@$(BIN)/python tools/build_quizzes.py
 	@touch $@
 
 student: $(RELEASED)

@@ -145,7 +145,7 @@ def test_progress_figure_has_title_axes_colours_and_alt_text():
     assert fig.layout.title.text == "Your progress by lesson"
     assert "count" in fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "lesson"
     assert [t.name for t in fig.data] == ["Self-checks in the lesson", "Attempted", "Right first time",
-                                          "Mastered (Leitner box ≥ 3)"]
+                                          "Mastered (≥ 10 days)"]
     assert list(fig.data[1].x) == [2, 1] and list(fig.data[3].x) == [0, 1]
     assert "lesson 1 (Where serotonin is made): 1 of 5 attempted, 1 right first time, 1 mastered" in alt_text(fig)
     assert "no progress" in alt_text(course_progress_figure([]))

@@ -1,5 +1,5 @@
 """What the review notebook and the references look like to a learner (no browser): readable card
-headers, questions that need a demo kept out or told what to reopen, a Leitner table whose columns
+headers, questions that need a demo kept out or told what to reopen, a memory table whose columns
 stay apart, references with tiers and links, model assumptions as formatted text."""
 from datetime import datetime, timezone
 
@@ -23,7 +23,7 @@ def test_review_cards_name_the_lesson_not_its_file_and_the_table_is_styled(data_
     headers = [row.value for row in session.widget.children if "Question 1 of" in getattr(row, "value", "")]
     assert headers and "Lesson 0: Start here" in headers[0] and "(00_start_here;" not in headers[0]
     boxes = session.widget.children[1].value
-    assert "border-collapse" in boxes and "<caption>" in boxes and "16 days" in boxes
+    assert "border-collapse" in boxes and "<caption>" in boxes and "30 days or more" in boxes
 
 
 @pytest.mark.clock

@@ -12,7 +12,7 @@ SERIES = (
     ("questions", "Self-checks in the lesson", OKABE_ITO["grey"]),
     ("attempted", "Attempted", OKABE_ITO["sky"]),
     ("first_try_correct", "Right first time", OKABE_ITO["orange"]),
-    ("mastered", "Mastered (Leitner box ≥ 3)", OKABE_ITO["blue"]),
+    ("mastered", "Mastered (≥ 10 days)", OKABE_ITO["blue"]),
 )
 
 

@@ -2,7 +2,7 @@
 
 - ``store``: the JSON store in the user's data dir (atomic writes, file lock, schema
   version + migration, corrupt files moved aside), merge and reset;
-- ``scheduler``: Leitner-box spaced repetition (pure, explicit ``now``);
+- ``scheduler``: spaced review on FSRS, replayed from the stored answers (pure, explicit ``now``);
 - ``summary``: per-lesson progress for the course map and what to do next;
 - ``transfer``: export to / import from a JSON file;
 - ``sync``: the anywidget that mirrors the store in the browser's localStorage.

@@ -1,47 +1,54 @@
-"""Spaced repetition by Leitner boxes. Pure functions; every one takes an explicit ``now``.
+"""Spaced review on FSRS, the scheduler behind Anki's default. Pure functions; every one
+takes an explicit, timezone-aware ``now``.
 
 The schedule (documented in docs/progress.md and shown in lessons/99_review.ipynb):
 
-- A question starts in box 0 (never answered). Every graded answer moves it:
-  **correct → next box** (up to box 5), **wrong → box 1**.
-- A question in box *b* is **due** ``BOX_INTERVALS_DAYS[b-1]`` calendar days after the day
-  it last moved: 1, 2, 4, 8, 16 days for boxes 1–5. Days are counted in the timezone of
-  ``now``, so a question answered yesterday evening is due this morning.
-- A correct answer only promotes a question that was due (or new). Answering again before
-  it is due (e.g. retrying straight after a wrong answer) keeps it where it is: cramming
-  does not count, spacing does.
-- An attempt stamped later than ``now`` (a clock that was wrong, or an answer merged from a
-  device whose clock ran ahead) counts as made on ``now``'s day.
-- **Mastered** means box ≥ ``MASTERED_BOX`` (3): answered right, then remembered again
-  after one day and after two more days.
+- The store keeps every answer (its format did not change when the course moved from Leitner
+  boxes to FSRS). A question's state is **replayed** from its answers in time order through
+  ``fsrs`` each time it is needed: a right answer is rated *Good*, a wrong one *Again*.
+  Nothing random is involved (no fuzz), answers are fed to FSRS in UTC, and the same answers
+  always give the same schedule.
+- FSRS keeps two numbers per question: **stability** (how many days until the chance that
+  you still remember it falls to 90%) and **difficulty** (1–10). A right answer raises
+  stability, more when it comes after a longer gap; a wrong answer cuts it to about a day.
+  The next review is due when the chance of remembering falls to ``DESIRED_RETENTION``.
+- Days are calendar days in the time zone of ``now``: a question due in one day that was
+  answered yesterday evening is due this morning. An attempt stamped later than ``now`` (a
+  clock that was wrong, or an answer merged from a device whose clock ran ahead) counts as
+  made at ``now``.
+- **Mastered** means a stability of ``MASTERED_STABILITY_DAYS`` or more: answered right, then
+  remembered again after the first gap of two days.
 
 The review queue (``review_queue``) puts first the due questions whose last answer was
-wrong, then the other due questions from the lowest box up (most overdue first, more misses
-first), then a few new questions in course order to fill the session.
+wrong, then the other due questions, least likely to be remembered first, then a few new
+questions in course order to fill the session.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
+
+from fsrs import Card, Rating, Scheduler
 
 from gutbrain.clock import require_aware
 from gutbrain.progress.store import parse_time
 
-BOX_INTERVALS_DAYS = (1, 2, 4, 8, 16)
-MAX_BOX = len(BOX_INTERVALS_DAYS)
-MASTERED_BOX = 3
+DESIRED_RETENTION = 0.9
+MAXIMUM_INTERVAL_DAYS = 365
+MASTERED_STABILITY_DAYS = 10.0
+#: Buckets of stability for the review's table: (label, lowest stability in days).
+MEMORY_BUCKETS = (("under 3 days", 0.0), ("3–9 days", 3.0), ("10–29 days", 10.0), ("30 days or more", 30.0))
+
+# No learning steps: a self-check is not a flashcard drilled minutes apart, so every answer
+# schedules in whole days. No fuzz: the schedule must replay identically from the answers.
+SCHEDULER = Scheduler(desired_retention=DESIRED_RETENTION, learning_steps=(), relearning_steps=(),
+                      maximum_interval=MAXIMUM_INTERVAL_DAYS, enable_fuzzing=False)
+_DAY = timedelta(days=1)
 
 
 def _check_now(now: datetime) -> None:
     require_aware(now)
-
-
-def interval_days(box: int) -> int:
-    """Days until a question in ``box`` (1..MAX_BOX) is due again."""
-    if not 1 <= box <= MAX_BOX:
-        raise ValueError(f"box must be 1..{MAX_BOX}, got {box}")
-    return BOX_INTERVALS_DAYS[box - 1]
 
 
 @dataclass(frozen=True)
@@ -49,13 +56,15 @@ class CardState:
     """Where one question stands for the learner."""
 
     key: str
-    box: int = 0
+    stability_days: float | None = None  # None: never answered
+    difficulty: float | None = None
     due: date | None = None  # None: never answered
     attempts: int = 0
     misses: int = 0
     first_try_correct: bool = False
     last_correct: bool | None = None
     last_at: datetime | None = None
+    card: Card | None = field(default=None, compare=False, repr=False)
 
     @property
     def lesson(self) -> str:
@@ -67,7 +76,7 @@ class CardState:
 
     @property
     def mastered(self) -> bool:
-        return self.box >= MASTERED_BOX
+        return self.stability_days is not None and self.stability_days >= MASTERED_STABILITY_DAYS
 
     def is_due(self, now: datetime) -> bool:
         _check_now(now)
@@ -76,32 +85,39 @@ class CardState:
     def days_overdue(self, now: datetime) -> int:
         return (now.date() - self.due).days if self.due is not None else 0
 
+    def recall_probability(self, now: datetime) -> float | None:
+        """FSRS's estimate that the learner still remembers the answer at ``now`` (None: unseen)."""
+        _check_now(now)
+        if self.card is None:
+            return None
+        return SCHEDULER.get_card_retrievability(self.card, max(now.astimezone(timezone.utc), self.card.last_review))
+
 
 def card_state(key: str, attempts: Iterable[Mapping], now: datetime) -> CardState:
-    """Replay one question's attempts (any order) into its Leitner state, days in ``now``'s tz."""
+    """Replay one question's attempts (any order) through FSRS; due days in ``now``'s tz."""
     _check_now(now)
     tz = now.tzinfo
     timeline = sorted(((parse_time(a["at"]), a) for a in attempts), key=lambda t: (t[0], t[1]["id"]))
-    box, due, misses = 0, None, 0
+    card, due, misses = None, None, 0
     first = None
-    last_at, last_correct = None, None
+    last_at, last_correct, last_review = None, None, None
     for moment, attempt in timeline:
         # An attempt stamped after ``now`` (a device whose clock ran ahead, or a store merged
         # from one) counts as made now: it must neither vanish nor push its card into the future.
-        day = min(moment, now).astimezone(tz).date()
+        # FSRS also needs reviews in time order, which clamping keeps.
+        review = max(min(moment, now), last_review or min(moment, now)).astimezone(timezone.utc)
+        correct = bool(attempt["correct"])
         if first is None:
-            first = bool(attempt["correct"])
-        if attempt["correct"]:
-            if box == 0 or day >= due:
-                box = min(box + 1, MAX_BOX)
-                due = day + timedelta(days=interval_days(box))
-        else:
-            misses += 1
-            box = 1
-            due = day + timedelta(days=interval_days(1))
-        last_at, last_correct = moment, bool(attempt["correct"])
-    return CardState(key=key, box=box, due=due, attempts=len(timeline), misses=misses,
-                     first_try_correct=bool(first), last_correct=last_correct, last_at=last_at)
+            first = correct
+        card, _ = SCHEDULER.review_card(card or Card(card_id=0), Rating.Good if correct else Rating.Again, review)
+        interval_days = max(1, round((card.due - review) / _DAY))
+        due = review.astimezone(tz).date() + timedelta(days=interval_days)
+        misses += not correct
+        last_at, last_correct, last_review = moment, correct, review
+    return CardState(key=key, stability_days=card.stability if card else None,
+                     difficulty=card.difficulty if card else None, due=due, attempts=len(timeline),
+                     misses=misses, first_try_correct=bool(first), last_correct=last_correct,
+                     last_at=last_at, card=card)
 
 
 def card_states(attempts: Iterable[Mapping], now: datetime,
@@ -117,7 +133,7 @@ def card_states(attempts: Iterable[Mapping], now: datetime,
 class ReviewItem:
     key: str
     reason: str  # "missed" | "due" | "new"
-    box: int
+    stability_days: float | None
 
 
 def review_queue(states: Mapping[str, CardState], course_keys: Sequence[str], now: datetime,
@@ -130,14 +146,13 @@ def review_queue(states: Mapping[str, CardState], course_keys: Sequence[str], no
     order = {key: i for i, key in enumerate(course_keys)}
     known = [states.get(key) or CardState(key) for key in course_keys]
     due = [s for s in known if s.seen and s.is_due(now)]
-    due.sort(key=lambda s: (s.last_correct is not False, s.box, -s.days_overdue(now),
+    due.sort(key=lambda s: (s.last_correct is not False, s.recall_probability(now), -s.days_overdue(now),
                             -s.misses, order[s.key]))
-    items = [ReviewItem(s.key, "missed" if s.last_correct is False else "due", s.box) for s in due]
-    items = items[:size]
+    items = [ReviewItem(s.key, "missed" if s.last_correct is False else "due", s.stability_days)
+             for s in due][:size]
     room = min(max_new, size - len(items))
     if room > 0:
-        new = [s for s in known if not s.seen][:room]
-        items += [ReviewItem(s.key, "new", 0) for s in new]
+        items += [ReviewItem(s.key, "new", None) for s in known if not s.seen][:room]
     return items
 
 
@@ -148,9 +163,16 @@ def next_due(states: Mapping[str, CardState], now: datetime) -> date | None:
     return min(days) if days else None
 
 
-def box_counts(states: Iterable[CardState]) -> list[int]:
-    """How many questions are in each box 0..MAX_BOX."""
-    counts = [0] * (MAX_BOX + 1)
+def memory_bucket(stability_days: float | None) -> str:
+    """The review table's column for a question: "not seen" or a range of stability."""
+    if stability_days is None:
+        return "not seen"
+    return [label for label, lowest in MEMORY_BUCKETS if stability_days >= lowest][-1]
+
+
+def memory_counts(states: Iterable[CardState]) -> dict[str, int]:
+    """How many questions fall in each column of the review's table, in display order."""
+    counts = {"not seen": 0, **{label: 0 for label, _ in MEMORY_BUCKETS}}
     for s in states:
-        counts[s.box] += 1
+        counts[memory_bucket(s.stability_days)] += 1
     return counts

@@ -15,7 +15,7 @@ from gutbrain.figures.progress import course_progress_figure, update_progress_fi
 from gutbrain.figures.style import alt_text
 from gutbrain.progress.recording import make_recorder, notice_html
 from gutbrain.progress.scheduler import (
-    BOX_INTERVALS_DAYS, MASTERED_BOX, box_counts, card_states, next_due, review_queue,
+    MASTERED_STABILITY_DAYS, card_states, memory_counts, next_due, review_queue,
 )
 from gutbrain.progress.store import ProgressStore, default_store, subscribe
 from gutbrain.progress.summary import course_progress, course_questions, next_step
@@ -96,8 +96,13 @@ class ProgressMap:
 _REASONS = {"missed": "you missed it last time", "due": "due for review", "new": "new to you"}
 
 
+def _days(stability_days: float) -> str:
+    days = max(1, round(stability_days))
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
 class ReviewSession:
-    """Today's review: questions drawn from every lesson's bank by the Leitner schedule
+    """Today's review: questions drawn from every lesson's bank by the FSRS schedule
     (``gutbrain.progress.scheduler``); each answer is recorded with source "review".
 
     The session is "as of" one moment: ``now`` (or the ``clock`` it is read from once) decides
@@ -120,13 +125,14 @@ class ReviewSession:
         self.states = {k: s for k, s in self.states.items() if k in set(keys)}
         self.queue = review_queue(self.states, keys, self.now, size=size, max_new=max_new)
         self.checks = []
-        rows = [w.HTML(self._header_html()), w.HTML(self._boxes_html())]
+        rows = [w.HTML(self._header_html()), w.HTML(self._memory_html())]
         for number, item in enumerate(self.queue, start=1):
             lesson, qid = item.key.split("/", 1)
             check = SelfCheck(question(lesson, qid), clock=self.clock, for_review=True)
             check.on_answer = make_recorder(check, source="review", store=store)
             self.checks.append(check)
-            where = f"Leitner box {item.box}" if item.box else "not yet in a box"
+            where = (f"you remember it for about {_days(item.stability_days)}"
+                     if item.stability_days is not None else "not answered yet")
             link = (f'<a href="{html.escape(lesson)}.ipynb" style="color:#0b57d0;text-decoration:underline">'
                     f"{html.escape(titles.get(lesson, lesson))}</a>")
             rows.append(w.HTML(f'<p class="gutbrain-review-card" style="margin:14px 0 0 0">'
@@ -154,11 +160,10 @@ class ReviewSession:
         notes = self.store.notices
         return (notice_html(notes) if notes else "") + f"<p role=\"status\"><b>{html.escape(text)}</b></p>"
 
-    def _boxes_html(self) -> str:
-        counts = box_counts(self.states.values())
-        head = "".join(f'<th scope="col">{"not seen" if b == 0 else f"box {b}"}</th>' for b in range(len(counts)))
-        interval = "".join(["<td>—</td>"] + [f"<td>{d} day{'s' if d != 1 else ''}</td>" for d in BOX_INTERVALS_DAYS])
-        cells = "".join(f"<td>{n}</td>" for n in counts)
+    def _memory_html(self) -> str:
+        counts = memory_counts(self.states.values())
+        head = "".join(f'<th scope="col">{html.escape(label)}</th>' for label in counts)
+        cells = "".join(f"<td>{n}</td>" for n in counts.values())
         # Compact, bordered cells so the columns stay apart and fit a narrow notebook column;
         # the wrapper scrolls sideways rather than cutting a column off.
         style = ("<style>.gutbrain-boxes{border-collapse:collapse;margin:4px 0 10px 0;font-size:0.95em;"
@@ -169,10 +174,10 @@ class ReviewSession:
                  ".gutbrain-boxes th[scope=row]{text-align:left;background:#f5f7f8;white-space:normal}"
                  ".gutbrain-boxes thead th{background:#eceff1}</style>")
         return (style + '<div style="overflow-x:auto;max-width:100%"><table class="gutbrain-boxes">'
-                f"<caption>Your questions by Leitner box (mastered: box {MASTERED_BOX} or higher)</caption>"
+                "<caption>Your questions by how long you are likely to remember them "
+                f"(mastered: {MASTERED_STABILITY_DAYS:.0f} days or more)</caption>"
                 f'<thead><tr><td></td>{head}</tr></thead><tbody>'
-                f'<tr><th scope="row">questions</th>{cells}</tr>'
-                f'<tr><th scope="row">asked again after</th>{interval}</tr></tbody></table></div>')
+                f'<tr><th scope="row">questions</th>{cells}</tr></tbody></table></div>')
 
     def _ipython_display_(self):
         from IPython.display import display
