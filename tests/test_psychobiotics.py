@@ -164,7 +164,7 @@ def test_lab_widget_callbacks_update_figure_and_status():
 def test_funnel_meta_forest_and_effect_size_widgets():
     funnel = widgets.FunnelExplorer()
     funnel.drop.value = 1
-    assert "1 smallest left out" in funnel.summary.value
+    assert "1 least precise left out" in funnel.summary.value
     meta = widgets.MetaForest()
     meta.second.value = "hofmeister2021_nondep"
     assert "Hofmeister 2021 (not depressed)" in meta.summary.value

@@ -36,6 +36,7 @@ import yaml
 TIERS = (
     "in vitro", "animal", "human observational", "human uncontrolled trial", "human RCT",
     "meta-analysis", "review", "model",
+    "news report",  # journalism about research (e.g. expressions of concern): not itself evidence
 )
 _TIERS_LOWER = {t.lower(): t for t in TIERS}
 #: Italic markers that source a number without a citation.

@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 from gutbrain.figures.style import OKABE_ITO, base_layout
 from gutbrain.models import kynurenine as kyn
 
-TITLE = "IDO1 must rival TDO2 before tryptophan falls (liver model)"
+TITLE = "Tryptophan falls gradually as IDO1 takes TDO2's share (liver model)"
 BRANCHES = ("tdo2", "ido1", "serotonin", "other")
 BRANCH_LABELS = {
     "tdo2": "TDO2 → kynurenine",

@@ -143,7 +143,7 @@ def funnel_view(dataset: str = "bdi_md", drop_smallest: int = 0, method: str = "
                     f"p = {egger.p:.2g} on {egger.df} df: "
                     + ("small trials report larger benefits than large ones." if egger.p < 0.10 and egger.intercept < 0
                        else "no clear asymmetry (which, with so few trials, is weak reassurance)."))
-    reading = (f"{len(kept)} trials kept, {len(dropped)} smallest left out. Pooled {measure} {_f(result.estimate)} "
+    reading = (f"{len(kept)} trials kept, {len(dropped)} least precise left out. Pooled {measure} {_f(result.estimate)} "
                f"[{_f(result.ci_low)}, {_f(result.ci_high)}]. {egg_text}")
     title = (f"Funnel: {len(kept)} trials, pooled {_f(result.estimate)}"
              + (f"; Egger p = {egger.p:.2g}" if egger else ""))

@@ -27,6 +27,7 @@ SUBGROUPS = {
     "none": "no subgroups",
     "intervention_type": "probiotic alone vs with a co-supplement",
     "population_group": "who took part",
+    "outcome_kind": "what was compared: change from baseline, end-point score or adjusted difference",
 }
 
 

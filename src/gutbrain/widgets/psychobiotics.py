@@ -61,7 +61,7 @@ class FunnelExplorer(_Explorer):
     def __init__(self, dataset: str = "bdi_md"):
         self.dataset_key = dataset
         n = len(ps.trials_in(dataset))
-        self.drop = LabelledSlider(label="Leave out the smallest trials", value=0, min=0, max=max(1, n - 3),
+        self.drop = LabelledSlider(label="Leave out the least precise trials", value=0, min=0, max=max(1, n - 3),
                                    step=1, decimals=0, unit="trials",
                                    description="Trials with the largest standard errors are left out first")
         self.view = figs.funnel_view(dataset, 0)
