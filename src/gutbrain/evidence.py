@@ -542,24 +542,32 @@ def _quoted_spans(sentence: str) -> list[str]:
     return [m.group(0)[1:-1] for m in _QUOTE.finditer(_mask(sentence, _CODE_SPAN))]
 
 
+def _letters(group: str) -> set[str]:
+    letters = set(re.findall(r"[A-Z]", group))
+    for a, b in re.findall(r"([A-Z])\s*[–-]\s*([A-Z])", group):
+        letters |= {chr(c) for c in range(ord(a), ord(b) + 1)}
+    return letters
+
+
 def check_quotes(sentence: str, ctx: Context) -> list[tuple[str, str, str]]:
-    """A quote in a sentence that names an article must be verbatim in that article (``…`` splits)."""
-    refs = list(_ARTICLE_REF.finditer(sentence))
-    if not refs or ctx.article_texts is None:
+    """A quote attributed to an article (the nearest article label before it in the sentence) must be
+    verbatim in that article; ``…``/``...`` and ``[...]`` split a quote into pieces checked one by one."""
+    if ctx.article_texts is None or not _ARTICLE_REF.search(sentence):
         return []
-    letters: set[str] = set()
-    for m in refs:
-        group = m.group(1)
-        letters |= set(re.findall(r"[A-Z]", group))
-        for a, b in re.findall(r"([A-Z])\s*[–-]\s*([A-Z])", group):
-            letters |= {chr(c) for c in range(ord(a), ord(b) + 1)}
-    texts = [ctx.article_texts[x] for x in sorted(letters) if x in ctx.article_texts]
-    if not texts:
-        return []
+    masked = _mask(sentence, _CODE_SPAN)
+    labels = list(_ARTICLE_REF.finditer(masked))
     out = []
-    for span in _quoted_spans(sentence):
+    for q in _QUOTE.finditer(masked):
+        before = [m for m in labels if m.end() <= q.start()]
+        if not before:
+            continue
+        letters = _letters(before[-1].group(1))
+        texts = [ctx.article_texts[x] for x in sorted(letters) if x in ctx.article_texts]
+        if not texts:
+            continue
+        span = q.group(0)[1:-1]
         for piece in re.split(r"…|\.\.\.|\[[^\]]*\]", span):
-            plain = normalise_quote(piece).strip(" ,;:.")
+            plain = normalise_quote(piece.replace("*", "").replace("_", " ")).strip(" ,;:.")
             if not plain or plain in _VERDICT_WORDS:
                 continue
             if len(plain.split()) < 3 and not re.search(r"\d", plain):
@@ -654,6 +662,13 @@ _NON_QUANTITY = [
     re.compile(r"\b10\.\d{4,}/\S+"),
     re.compile(r"https?://\S+"),
     re.compile(r"\b[A-Za-z]+:\d+"),
+    # Numbered genes and receptors: "tryptophan hydroxylase 1", "receptor 4".
+    re.compile(r"(?i)\b(?:hydroxylase|dioxygenase|receptor|transporter|isoform|type)\s+\d\b"),
+    # Arithmetic the learner is asked to do, and unit definitions: "(× 1000)", "then × 100", "1 mM = 1000 µM",
+    # and the identity setting "1×" of a multiplier control.
+    re.compile(r"(?:\(\s*|\bthen\s+)[×x]\s*\d+(?:[.,]\d+)?\s*\)?"),
+    re.compile(r"\b1\s*[a-zA-Zµ]{1,4}\s*=\s*[\d,]+\s*[a-zA-Zµ]{1,4}\b"),
+    re.compile(r"(?<![\d.,])1\s?×"),
     # Author–year: "Yano 2015", "Clarke et al. 2013", "Gershon & Tack (2007", "Mawe and Hoffman 2013"
     re.compile(r"\b[A-Z][A-Za-zÀ-ÿ'’\-]+(?:\s+et\s+al\.?|\s*(?:&|and)\s*[A-Z][A-Za-zÀ-ÿ'’\-]+)?,?\s*\(?"
                r"(?:19|20)\d\d[a-z]?\b"),
@@ -663,7 +678,8 @@ _NON_QUANTITY = [
 # Sentences that instruct the learner what to do with a control (numbers there are settings).
 _INSTRUCTION = re.compile(
     r"^[*_\s]*(?:\d+[.)]\s*)?(?:(?:now|then|next|first|also|and|finally|again),?\s+)?(?:set|move|drag|choose|pick|select|raise|lower|turn|click|try|put|switch|slide|"
-    r"change|increase|decrease|reset|run|open|hover|press|type|enter|compare|drop|tick|untick|use)\b", re.I)
+    r"change|increase|decrease|reset|run|open|reopen|hover|press|type|enter|compare|drop|tick|untick|use|divide|multiply|"
+    r"filter)\b", re.I)
 _TIME_CONTEXT = re.compile(r"(?i)\b(?:learn|quiz|lesson|takes|time to|to read|section)\b")
 
 
@@ -718,7 +734,7 @@ def find_numbers(sentence: str, ctx: Context | None = None) -> list[str]:
 
 # --------------------------------------------------------------------------- seed names and labels
 _SEED = re.compile(r"\bseeds?(?:[\s_-]+(?:articles?|files?))?[\s_#-]*0\d\d\b|\b00\d_[0-9a-f]{8,}(?:\.txt)?\b", re.I)
-_ARTICLE_REF = re.compile(r"\bArticles?\s+([A-Z](?:\s*(?:,|and|&|or|/|–|-)\s*[A-Z])*)\b(?![\w'’-])")
+_ARTICLE_REF = re.compile(r"\bArticles?\s+([A-Z](?:\s*(?:,|and|&|or|/|–|-)\s*[A-Z])*)\b(?![\w-])(?!['’](?!s\b))")
 
 
 def check_labels(text: str, ctx: Context) -> list[tuple[str, str, str]]:
@@ -819,6 +835,13 @@ def bank_texts(question: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
                 yield f"wrong_answers[{i}].{name}", wrong[name]
 
 
+def _wrong_choice_paths(question: Mapping[str, Any]) -> set[str]:
+    out = {f"options[{o.get('id', i)}].text" for i, o in enumerate(question.get("options") or [])
+           if not o.get("correct")}
+    out |= {f"wrong_answers[{i}].text" for i, _ in enumerate(question.get("wrong_answers") or [])}
+    return out
+
+
 def check_bank(bank: Mapping[str, Any], ctx: Context, *, file: str = "<bank>") -> tuple[list[Finding], Coverage]:
     """A question's ``references:`` must resolve and source the numbers in its texts; inline
     citations in bank text follow the lesson rules."""
@@ -831,8 +854,12 @@ def check_bank(bank: Mapping[str, Any], ctx: Context, *, file: str = "<bank>") -
             ctx.cited.add(key)
             if key not in ctx.references:
                 findings.append(Finding(file, qid, f"references: {refs}", "unresolved-key", f"[{key}]"))
+        wrong = _wrong_choice_paths(q)
         for path, text in bank_texts(q):
-            f, c = check_markdown(text, ctx, file=file, cell=f"{qid} {path}", sourced_by=refs)
+            # A wrong choice states a wrong number on purpose: sourced by the question, not a fact.
+            keys = () if path in wrong else refs
+            f, c = check_markdown(text, ctx, file=file, cell=f"{qid} {path}", sourced_by=keys,
+                                  sourced_elsewhere=bool(refs))
             findings += f
             cov.add(c)
     return findings, cov
