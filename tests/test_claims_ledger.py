@@ -178,7 +178,7 @@ def test_scorecards_add_up(ledger):
 
 
 def test_judge_gives_feedback_with_the_explanation(ledger):
-    claim = ledger.claim("d-rcts-rhamnosus")
+    claim = ledger.claim("a-dysbiosis-low-serotonin-mood")
     ok, text = lg.judge(claim, "contradicted by evidence")
     assert ok and text.startswith("Yes")
     ok, text = lg.judge(claim, "supported")

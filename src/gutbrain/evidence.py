@@ -38,7 +38,7 @@ import yaml
 from gutbrain.facts import Registry, load_registry, parse_number, scope_of
 
 TIERS = (
-    "in vitro", "animal", "human observational", "human uncontrolled trial", "human RCT",
+    "in vitro", "animal", "human observational", "human uncontrolled trial", "human non-randomised trial", "human RCT",
     "meta-analysis", "review", "model",
 )
 _TIERS_LOWER = {t.lower(): t for t in TIERS}
@@ -387,6 +387,15 @@ def check_sentence(sentence: str, ctx: Context, *, assertive: bool = True,
         for mk in after:
             tiers = parse_tiers(mk.group(1) or mk.group(2))
             if tiers:
+                # Numbers in the label's detail ("meta-analysis; 30 studies") are the cited source's too.
+                detail = (mk.group(1) or mk.group(2)).split(";", 1)[1:]
+                if detail and ctx.registry is not None:
+                    for number in find_numbers(detail[0], ctx):
+                        value = number_value(number)
+                        if value is not None and ctx.registry.match(value, keys) is None:
+                            findings.append(("unregistered-number", sentence,
+                                             f"{number!r} in the label matches no fact in assets/facts/ from "
+                                             + ", ".join(sorted(keys))))
                 break
         cov.citations += len(group)
         if tiers is None:
@@ -662,6 +671,8 @@ _NON_QUANTITY = [
     re.compile(r"\b10\.\d{4,}/\S+"),
     re.compile(r"https?://\S+"),
     re.compile(r"\b[A-Za-z]+:\d+"),
+    # Strain designations: "B. longum 1714", "L. rhamnosus JB-1".
+    re.compile(r"\b[A-Z]\.\s?[a-z]+\s+(?:[A-Z]{1,4}-?)?\d+\b"),
     # Numbered genes and receptors: "tryptophan hydroxylase 1", "receptor 4".
     re.compile(r"(?i)\b(?:hydroxylase|dioxygenase|receptor|transporter|isoform|type)\s+\d\b"),
     # Arithmetic the learner is asked to do, and unit definitions: "(× 1000)", "then × 100", "1 mM = 1000 µM",
