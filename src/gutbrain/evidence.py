@@ -334,7 +334,7 @@ def parse_tiers(marker: str) -> list[str] | None:
 
 def _is_source_marker(marker: str) -> bool:
     head = marker.split(";", 1)[0].strip().lower()
-    return any(head == m or head.startswith(m + " ") or head.startswith(m + ",") for m in SOURCE_MARKERS)
+    return any(head == m or head.startswith((m + " ", m + ",", m + ":")) for m in SOURCE_MARKERS)
 
 
 @dataclass
