@@ -39,6 +39,7 @@ def _rules(root: Path, relative: str) -> list[str]:
 
 
 def _edit_text(root: Path, relative: str, old: str, new: str, *, count: int = 1) -> None:
+    """Replace text in a YAML, CSV or Markdown file."""
     path = root / relative
     text = path.read_text(encoding="utf-8")
     assert old in text, f"the text to edit is gone from {relative}: {old!r}"
@@ -63,102 +64,65 @@ def test_the_unedited_copy_is_clean(course, relative):
     assert _rules(course, relative) == []
 
 
-# ----------------------------------------------------------------------------- the eight that passed before
-def test_wrong_number_next_to_a_valid_citation(course):
-    _edit_cell(course, LESSON5, "27% of depressed patients", "72% of depressed patients")
-    assert "unregistered-number" in _rules(course, LESSON5)
+HEADING = "## 1. The claims ledger\n"
 
 
-def test_correct_claim_flipped_to_unsupported_with_evidence_removed(course):
-    _edit_text(course, LEDGER, """  verdict: supported
+def _added(sentence: str) -> tuple[str, str]:
+    """An edit that adds one sentence under lesson 5's first section heading."""
+    return HEADING, f"{HEADING}\n{sentence}\n\n"
+
+
+# (file, old text, new text, the rule that must report it). The first eight passed every check
+# before issue 20; the last seven were caught already (the data-row kind is a test of its own below).
+BAD_EDITS = [
+    pytest.param(LESSON5, "27% of depressed patients", "72% of depressed patients", "unregistered-number",
+                 id="wrong-number-next-to-a-valid-citation"),
+    pytest.param(LEDGER, """  verdict: supported
   evidence:
   - {key: browning2015, tier: review, says: "gut 5-HT activates 5-HT3 receptors on vagal afferent terminals"}
   - {key: agostoni1957, tier: animal, says: "classic cat study behind 'mostly afferent' (no number used)"}""",
-               """  verdict: unsupported
-  evidence: []""")
-    assert "ledger-invalid" in _rules(course, LEDGER)
+                 "  verdict: unsupported\n  evidence: []", "ledger-invalid",
+                 id="correct-claim-flipped-to-unsupported-with-evidence-removed"),
+    pytest.param(LEDGER, "(12.0 vs 13.0)", "(12.0 vs 15.0)", "unregistered-number",
+                 id="wrong-number-in-a-claims-explanation"),
+    pytest.param(BANK5, "The ledger marks Article A's “Aim for 25–35g of fiber daily from fruits, vegetables, beans, "
+                 "and whole grains.”", "The ledger marks Article D's “Results are generally positive but effect "
+                 "sizes are moderate”", "verdict-mismatch", id="self-check-misstating-a-ledger-verdict"),
+    pytest.param(LESSON5, "opens: \"Approximately 95% of the body’s", "opens: \"Approximately 97% of the body’s",
+                 "quote-not-verbatim", id="made-up-number-inside-an-article-quote"),
+    pytest.param(LESSON5, *_added("About seventy percent of readers trust such articles."), "unsourced-number-words",
+                 id="number-written-in-words"),
+    pytest.param(LESSON5, "27% of depressed patients", "seventy-two percent of depressed patients",
+                 "unregistered-number", id="wrong-number-written-in-words-next-to-a-citation"),
+    pytest.param(LESSON5, *_added("Smithson et al. 2021 found the same in people."), "unknown-source",
+                 id="invented-source-named-in-prose"),
+    pytest.param(LESSON5, "`[kim2018, bionumbers102687, berger2009]` *(animal / review)*",
+                 "`[kim2018, bionumbers102687, berger2009]` *(animal / human RCT)*", "tier-partly-wrong",
+                 id="two-tier-label-with-one-tier-wrong"),
+    pytest.param(LESSON5, "`[zamani2019]`", "`[zamani2091]`", "unresolved-key", id="unresolved-citation-key"),
+    pytest.param(LESSON5, "`[zamani2019]` *(meta-analysis; 73 studies)*", "`[zamani2019]`", "missing-tier",
+                 id="citation-without-a-tier"),
+    pytest.param(LESSON5, "`[zamani2019]` *(meta-analysis; 73 studies)*", "`[zamani2019]` *(animal; 73 studies)*",
+                 "tier-mismatch", id="tier-that-matches-no-cited-reference"),
+    pytest.param(LESSON5, *_added("About 40% of readers trust such articles."), "unsourced-number",
+                 id="number-without-any-source"),
+    pytest.param(LESSON5, *_added("See seed 003 for more."), "seed-name", id="article-named-by-its-file"),
+    pytest.param(LESSON5, *_added("Article F agrees."), "unknown-article", id="article-label-that-does-not-exist"),
+    pytest.param(LEDGER, 'quote: "about 90% of your body’s serotonin', 'quote: "about 99% of your body’s serotonin',
+                 "ledger-invalid", id="ledger-quote-not-verbatim"),
+]
 
 
-def test_wrong_number_in_a_claims_explanation(course):
-    _edit_text(course, LEDGER, "(12.0 vs 13.0)", "(12.0 vs 15.0)")
-    assert "unregistered-number" in _rules(course, LEDGER)
-
-
-def test_self_check_misstating_a_ledger_verdict(course):
-    _edit_text(course, BANK5, "“Aim for 25–35g of fiber daily from fruits, vegetables, beans, and whole grains.”",
-               "“Results are generally positive but effect sizes are moderate”")
-    _edit_text(course, BANK5, "The ledger marks Article A's", "The ledger marks Article D's")
-    assert "verdict-mismatch" in _rules(course, BANK5)
-
-
-def test_made_up_number_inside_an_article_quote(course):
-    _edit_cell(course, LESSON5, "opens: \"Approximately 95% of the body’s", "opens: \"Approximately 97% of the body’s")
-    assert "quote-not-verbatim" in _rules(course, LESSON5)
-
-
-def test_number_written_in_words(course):
-    _edit_cell(course, LESSON5, "## 1. The claims ledger\n",
-               "## 1. The claims ledger\n\nAbout seventy percent of readers trust such articles.\n\n")
-    assert "unsourced-number-words" in _rules(course, LESSON5)
-
-
-def test_wrong_number_written_in_words_next_to_a_citation(course):
-    _edit_cell(course, LESSON5, "27% of depressed patients", "seventy-two percent of depressed patients")
-    assert "unregistered-number" in _rules(course, LESSON5)
+@pytest.mark.parametrize("relative, old, new, rule", BAD_EDITS)
+def test_bad_edit_is_caught(course, relative, old, new, rule):
+    edit = _edit_cell if relative.endswith(".ipynb") else _edit_text
+    edit(course, relative, old, new)
+    assert rule in _rules(course, relative)
 
 
 def test_right_number_written_in_words_passes(course):
     _edit_cell(course, LESSON5, "27% of depressed patients", "twenty-seven percent of depressed patients")
     assert _rules(course, LESSON5) == []
-
-
-def test_invented_source_named_in_prose(course):
-    _edit_cell(course, LESSON5, "## 1. The claims ledger\n",
-               "## 1. The claims ledger\n\nSmithson et al. 2021 found the same in people.\n\n")
-    assert "unknown-source" in _rules(course, LESSON5)
-
-
-def test_two_tier_label_with_one_tier_wrong(course):
-    _edit_cell(course, LESSON5, "`[kim2018, bionumbers102687, berger2009]` *(animal / review)*",
-               "`[kim2018, bionumbers102687, berger2009]` *(animal / human RCT)*")
-    assert "tier-partly-wrong" in _rules(course, LESSON5)
-
-
-# ----------------------------------------------------------------------------- the eight the checker already caught
-def test_unresolved_citation_key(course):
-    _edit_cell(course, LESSON5, "`[zamani2019]`", "`[zamani2091]`")
-    assert "unresolved-key" in _rules(course, LESSON5)
-
-
-def test_citation_without_a_tier(course):
-    _edit_cell(course, LESSON5, "`[zamani2019]` *(meta-analysis; 73 studies)*", "`[zamani2019]`")
-    assert "missing-tier" in _rules(course, LESSON5)
-
-
-def test_tier_that_matches_no_cited_reference(course):
-    _edit_cell(course, LESSON5, "`[zamani2019]` *(meta-analysis; 73 studies)*", "`[zamani2019]` *(animal; 73 studies)*")
-    assert "tier-mismatch" in _rules(course, LESSON5)
-
-
-def test_number_without_any_source(course):
-    _edit_cell(course, LESSON5, "## 1. The claims ledger\n",
-               "## 1. The claims ledger\n\nAbout 40% of readers trust such articles.\n\n")
-    assert "unsourced-number" in _rules(course, LESSON5)
-
-
-def test_article_named_by_its_file(course):
-    _edit_cell(course, LESSON5, "## 1. The claims ledger\n", "## 1. The claims ledger\n\nSee seed 003 for more.\n\n")
-    assert "seed-name" in _rules(course, LESSON5)
-
-
-def test_article_label_that_does_not_exist(course):
-    _edit_cell(course, LESSON5, "## 1. The claims ledger\n", "## 1. The claims ledger\n\nArticle F agrees.\n\n")
-    assert "unknown-article" in _rules(course, LESSON5)
-
-
-def test_ledger_quote_not_verbatim(course):
-    _edit_text(course, LEDGER, 'quote: "about 90% of your body’s serotonin', 'quote: "about 99% of your body’s serotonin')
-    assert "ledger-invalid" in _rules(course, LEDGER)
 
 
 def _simple_csv(folder: Path) -> tuple[Path, list[str], int]:
