@@ -1,4 +1,4 @@
-"""The claims ledger: every checkable claim in the five articles, with the course's verdict.
+"""The claims ledger: the claims of the five articles the course judges, with its verdict.
 
 ``assets/claims.yaml`` is validated on load (JSON Schema + cross-checks: article labels,
 reference keys and tiers, lessons, verbatim quotes). Everything below the loader is pure:
