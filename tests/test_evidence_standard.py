@@ -322,3 +322,37 @@ def test_every_tier_of_a_multi_tier_label_is_checked():
     other = subst_ctx(other_tiers={"yano2015": ("in vitro",)})
     findings, _ = ev.check_markdown("Cells and mice `[yano2015]` *(animal / in vitro)*.", other)
     assert findings == []
+
+
+@pytest.mark.parametrize("quote, value", [
+    ("p = .251 (LOCF)", 0.251),
+    ("37 studies, 13 541 depressed patients", 13541),
+    ("HN001 12·0 (4·0)", 12.0),
+    ("(PA) = 2-3 x 10(-3) ml/s/g", 0.003),
+    ("EM samples from six further rats", 6),
+    ("find 3.8×10^13 bacteria", 3.8e13),
+])
+def test_fact_quotes_are_read_in_the_notations_sources_use(quote, value):
+    from gutbrain.facts import numbers_in
+
+    assert any(abs(q - value) <= 1e-12 * max(1.0, abs(value)) for q in numbers_in(quote)), numbers_in(quote)
+
+
+def test_an_invalid_fact_is_reported_and_the_files_other_facts_still_count(tmp_path):
+    from gutbrain.facts import load_registry
+
+    (tmp_path / "ledger.yaml").write_text(
+        "- {id: good, value: 27, unit: '%', ref: trial2020, where: abstract, quote: 'in 27% of patients'}\n"
+        "- {id: bad, value: 72, unit: '%', ref: trial2020, where: abstract, quote: 'in 27% of patients'}\n"
+        "- {id: lost, value: 5, unit: '', ref: nosuch2000, where: abstract, quote: 'five [5] trials'}\n",
+        encoding="utf-8")
+    registry = load_registry(tmp_path, dict(CTX_REFS))
+    assert [f.id for f in registry.facts] == ["good"]
+    assert len(registry.problems) == 2 and "ledger" in registry.scopes
+    assert any("72 does not appear" in p for p in registry.problems)
+    assert any("nosuch2000" in p for p in registry.problems)
+
+
+def test_confidence_level_and_spaced_thousands_are_read_as_people_write_them():
+    assert ev.find_numbers("−0.30 (95% CI −0.51 to −0.09)") == ["0.30", "0.51", "0.09"]
+    assert ev.find_numbers("13 541 depressed patients") == ["13 541"]

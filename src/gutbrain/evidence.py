@@ -661,7 +661,8 @@ _UNITS = (r"%|‰|[×x](?!\w)|-?fold\b|mg|µg|ug|ng|pg|g|kg|mL|ml|µL|ul|L|l|mmo
           r"ms|s|sec|min|h|hr|hrs|d|wk|y|yr|yrs|kcal|cal|CFU|cfu|bn|°C|cm|mm|µm|nm|m|km|Hz|kDa|Da")
 _CHEM_LOCANT = re.compile(r"-(?:hydroxy|dihydroxy|dioxygenase|monooxygenase|methyl|methoxy|amino|oxo|keto|"
                           r"indol|deoxy|phospho|nitro|chloro|fluoro|bromo|hydroxylase|carboxy)", re.I)
-_NUMBER = re.compile(r"(?<![\w.,\-\u2010-\u2015/])(\d+(?:[.,]\d+)*)")
+# "13 541" (a space or thin space between thousands, as journals print them) is one number.
+_NUMBER = re.compile(r"(?<![\w.,\-\u2010-\u2015/])(\d{1,3}(?:[\u2009\u202f ]\d{3})+(?![\d.,])|\d+(?:[.,]\d+)*)")
 _NON_QUANTITY = [
     re.compile(r"\b(?:lessons?|quiz(?:zes)?|sections?|steps?|figures?|fig\.?|figs\.?|tables?|parts?|questions?|"
                r"chapters?|items?|cells?|exercises?|rounds?|options?|modules?|panels?|think!?|tasks?|issues?|"
@@ -673,6 +674,8 @@ _NON_QUANTITY = [
     re.compile(r"\b[A-Za-z]+:\d+"),
     # Strain designations: "B. longum 1714", "L. rhamnosus JB-1".
     re.compile(r"\b[A-Z]\.\s?[a-z]+\s+(?:[A-Z]{1,4}-?)?\d+\b"),
+    # The level of a confidence interval is a convention, not a finding: "95% CI", "95% confidence".
+    re.compile(r"\b(?:90|95|99)\s?%\s*(?:CI|CrI|confidence|credible|prediction)\b"),
     # Numbered genes and receptors: "tryptophan hydroxylase 1", "receptor 4".
     re.compile(r"(?i)\b(?:hydroxylase|dioxygenase|receptor|transporter|isoform|type)\s+\d\b"),
     # Arithmetic the learner is asked to do, and unit definitions: "(× 1000)", "then × 100", "1 mM = 1000 µM",

@@ -7,6 +7,7 @@ to some reference keys match a registered fact? Everything below the loader is p
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -66,18 +67,34 @@ def _same(stated: float, registered: float) -> bool:
     return round(registered, decimals) == stated
 
 
-_QUOTE_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+# Digits as sources print them: 1,000 / 13 541 (thin or plain space) / .251 / 12·0 (a middle dot as the
+# decimal point) / 2-3 x 10(-3) or 3.8×10^13 (scientific notation, applied to a range's both ends).
+_QUOTE_NUMBER = re.compile(r"(?<![\d.])(?:\d{1,3}(?:[,\u2009\u202f ]\d{3})+(?![\d])|\d+)?(?:[.·]\d+)?")
+_SCIENTIFIC = re.compile(r"(\d+(?:[.·]\d+)?)(?:\s*[-–]\s*(\d+(?:[.·]\d+)?))?\s*[x×]\s*10\s*(?:\^|\()?\s*([-−]?\d+)\)?")
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+
+
+def _to_float(token: str) -> float:
+    return float(re.sub(r"[,\u2009\u202f ]", "", token).replace("·", "."))
 
 
 def numbers_in(text: str) -> list[float]:
-    """Every number written with digits in a text (thousands separators allowed)."""
+    """Every number a quote states: digits in the notations sources use, scientific notation, and the
+    numbers zero to twenty written in words ("six further rats")."""
     text = text.replace("\u2212", "-")
-    return [float(m.group(0).replace(",", "")) for m in _QUOTE_NUMBER.finditer(text)]
+    out = [_to_float(m.group(0)) for m in _QUOTE_NUMBER.finditer(text) if re.search(r"\d", m.group(0))]
+    for m in _SCIENTIFIC.finditer(text):
+        scale = 10.0 ** int(m.group(3).replace("−", "-"))
+        out += [_to_float(g) * scale for g in (m.group(1), m.group(2)) if g]
+    out += [float(_WORD_NUMBERS[w.lower()]) for w in re.findall(r"[A-Za-z]+", text) if w.lower() in _WORD_NUMBERS]
+    return out
 
 
 def parse_number(text: str) -> float | None:
     try:
-        return float(text.replace(",", "").replace("\u2212", "-"))
+        return float(re.sub(r"[,\u2009\u202f ]", "", text).replace("\u2212", "-"))
     except ValueError:
         return None
 
@@ -93,17 +110,23 @@ def validate_facts(data: Any, *, scope: str, references: Mapping[str, Any], wher
     if problems:
         return problems
     for item in data:
-        fid = item["id"]
-        if item["ref"] not in references:
-            problems.append(f"{where}: fact {fid}: ref {item['ref']!r} is not a key of assets/references.yaml")
-        values = item["value"] if isinstance(item["value"], list) else [item["value"]]
-        if len(values) == 2 and values[0] > values[1]:
-            problems.append(f"{where}: fact {fid}: range {values} must be [low, high]")
-        in_quote = numbers_in(item["quote"])
-        for v in values:
-            if not any(_same(q, v) or _same(v, q) for q in in_quote):
-                problems.append(f"{where}: fact {fid}: value {v:g} does not appear in its quote "
-                                f"{item['quote'][:80]!r} (quote the words that contain the number)")
+        problems += _item_problems(item, references, where)
+    return problems
+
+
+def _item_problems(item: Mapping[str, Any], references: Mapping[str, Any], where: str) -> list[str]:
+    problems: list[str] = []
+    fid = item["id"]
+    if item["ref"] not in references:
+        problems.append(f"{where}: fact {fid}: ref {item['ref']!r} is not a key of assets/references.yaml")
+    values = item["value"] if isinstance(item["value"], list) else [item["value"]]
+    if len(values) == 2 and values[0] > values[1]:
+        problems.append(f"{where}: fact {fid}: range {values} must be [low, high]")
+    in_quote = numbers_in(item["quote"])
+    for v in values:
+        if not any(_same(v, q) or math.isclose(abs(v), abs(q), rel_tol=1e-9) for q in in_quote):
+            problems.append(f"{where}: fact {fid}: value {v:g} does not appear in its quote "
+                            f"{item['quote'][:80]!r} (quote the words that contain the number)")
     return problems
 
 
@@ -151,8 +174,10 @@ def load_registry(facts_dir: Path, references: Mapping[str, Any]) -> Registry:
         problems += found
         if path.stem in SCOPES:
             scopes.add(path.stem)
-        if not found and data:
-            facts += _to_facts(data, path.stem)
+        schema_ok = path.stem in SCOPES and not any(": fact " not in p for p in found)
+        if schema_ok and data:
+            # A fact with a problem is reported and left out; the file's other facts still count.
+            facts += _to_facts([item for item in data if not _item_problems(item, references, where)], path.stem)
     for dup, n in Counter(f.id for f in facts).items():
         if n > 1:
             where = ", ".join(sorted({f.scope for f in facts if f.id == dup}))
