@@ -41,10 +41,11 @@ def judged_claim_ids() -> set[str]:
 def lesson_titles() -> dict[str, str]:
     """{slug: "Lesson N: title"} from the lessons' own metadata, for links that name a lesson."""
     from gutbrain.course import lessons
+    from gutbrain.data import AssetError
 
     try:
         return {lesson.slug: f"Lesson {lesson.number}: {lesson.title}" for lesson in lessons()}
-    except Exception:  # a lesson with broken metadata must not break the explorer; fall back to slugs
+    except (AssetError, OSError):  # a lesson with broken metadata must not break the explorer: "Lesson N: slug"
         return {}
 
 
