@@ -57,8 +57,10 @@ def test_every_evidence_key_resolves_with_its_tier(ledger):
             assert refs[ev.key].get("evidence_tier") == ev.tier, f"{claim.id}: {ev.key} tier {ev.tier}"
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the stored articles are not at {SEEDS} (set GUTBRAIN_SEEDS)")
+@pytest.mark.skipif(not SEEDS.is_dir() and not os.environ.get("CI"),
+                    reason=f"the stored articles are not at {SEEDS} (set GUTBRAIN_SEEDS); in CI this fails instead")
 def test_every_quote_is_verbatim_in_its_article(ledger):
+    assert SEEDS.is_dir(), f"the stored articles are not at {SEEDS}: set GUTBRAIN_SEEDS (CI must check the quotes)"
     texts = lg.article_texts(SEEDS, ledger.articles)
     assert set(texts) == set(ledger.articles)
     missing = [c.id for c in ledger.claims if lg.normalise_text(c.quote) not in texts[c.article]]
@@ -178,7 +180,7 @@ def test_scorecards_add_up(ledger):
 
 
 def test_judge_gives_feedback_with_the_explanation(ledger):
-    claim = ledger.claim("d-rcts-rhamnosus")
+    claim = ledger.claim("a-dysbiosis-low-serotonin-mood")
     ok, text = lg.judge(claim, "contradicted by evidence")
     assert ok and text.startswith("Yes")
     ok, text = lg.judge(claim, "supported")

@@ -88,7 +88,9 @@ def test_claim_card_shows_quote_verdict_evidence_and_lesson(ledger):
 
 def test_scorecard_and_contradiction_html(ledger):
     table = figs.scorecard_html(ledger)
-    assert table.count("<tr>") == len(ledger.articles) + 1 and "<caption>" in table
+    # One column per article (plus the measure), one row per verdict and warning sign: it fits a narrow notebook.
+    assert table.count('<th scope="col">') == len(ledger.articles) + 1 and "<caption>" in table
+    assert table.count("<tr>") == 1 + 2 + len(VERDICTS) + 4 and "commercial-tie claims" in table
     html = figs.contradictions_html(ledger)
     assert html.count("<li><b>") >= len(ledger.contradictions)
 
@@ -96,15 +98,60 @@ def test_scorecard_and_contradiction_html(ledger):
 def test_explorer_filters_update_the_list(ledger):
     from gutbrain.widgets.ledger import LedgerExplorer
 
-    ex = LedgerExplorer()
+    ex = LedgerExplorer(hold_back=set())
     assert f"<b>{len(ledger.claims)}</b> claim(s)" in ex.output.value
-    ex.set(article="D", verdict="contradicted by evidence")
-    assert len(ex.matching()) == 1 and "d-rcts-rhamnosus" not in ex.output.value
-    assert "Multiple RCTs" in ex.output.value
+    ex.set(article="D", verdict="overstated")
+    assert "d-rcts-rhamnosus" not in ex.output.value and "Multiple RCTs" in ex.output.value
+    assert all(c.article == "D" and c.verdict == "overstated" for c in ex.matching())
     ex.set(article="E", verdict="contradicted by evidence")
     assert "No claim matches" in ex.output.value
     ex.set(verdict="any", tier="meta-analysis")
     assert all("meta-analysis" in c.tiers for c in ex.matching())
+
+
+def test_explorer_holds_back_the_judge_it_claims_until_judged(ledger, data_dir):
+    """Issue 22: the explorer above "Judge it yourself" must not give the eight verdicts away."""
+    from gutbrain.widgets.ledger import LedgerExplorer, judge, judge_claim_ids
+
+    ids = judge_claim_ids()
+    assert len(ids) == 8
+    ex = LedgerExplorer()
+    shown = {c.id for c in ex.matching()}
+    assert not shown & set(ids)
+    assert f"<b>{len(ledger.claims) - len(ids)}</b> claim(s)" in ex.output.value
+    assert "8 more match but are held back" in ex.output.value
+    for cid in ids:  # neither as a card nor as another card's "Other articles say" with its verdict
+        claim = ledger.claim(cid)
+        assert f"“{claim.quote}” — <b>" not in ex.output.value, cid
+        assert f"“{claim.quote}” ({claim.verdict})" not in ex.output.value, cid
+    card = judge("d-rcts-rhamnosus")
+    card.answer("supported")  # a wrong answer still counts as judged
+    assert "d-rcts-rhamnosus" in {c.id for c in ex.matching()}
+    assert f"“{ledger.claim('d-rcts-rhamnosus').quote}” " in ex.output.value
+    assert "7 more match but are held back" in ex.output.value
+
+
+def test_claim_card_links_the_lesson_by_its_title(ledger):
+    from gutbrain.widgets.ledger import lesson_titles
+
+    titles = lesson_titles()
+    card = figs.claim_card_html(ledger.claim("d-moderate-effects"), ledger, {}, titles=titles)
+    assert f'<a href="03_psychobiotics.ipynb">{titles["03_psychobiotics"]}</a>' in card
+    assert titles["03_psychobiotics"].startswith("Lesson 3")
+    assert ">03_psychobiotics<" not in card
+    # Without titles the link still reads as a lesson, never as a file id.
+    assert ">Lesson 3: Psychobiotics<" in figs.claim_card_html(ledger.claim("d-moderate-effects"), ledger, {})
+
+
+def test_contradiction_map_tells_unsupported_from_contradicted_without_colour(ledger):
+    assert figs.VERDICT_SYMBOLS["unsupported"] != figs.VERDICT_SYMBOLS["contradicted by evidence"]
+    assert figs.VERDICT_COLOURS["contradicted by evidence"] == "#000000"
+    fig = figs.contradiction_map(ledger)
+    by_name = {t.name: t.marker for t in fig.data if t.mode == "markers"}
+    assert by_name["unsupported"].symbol != by_name["contradicted by evidence"].symbol
+    bars = figs.verdict_bars(ledger)
+    patterns = {t.name: t.marker.pattern.shape for t in bars.data}
+    assert patterns["unsupported"] != patterns["contradicted by evidence"]
 
 
 def test_judge_it_yourself_reveals_and_records(data_dir):
@@ -115,7 +162,7 @@ def test_judge_it_yourself_reveals_and_records(data_dir):
     assert card.reveal.value == ""
     fb = card.answer("supported")
     assert not fb.correct and "ledger entry" in card.reveal.value and "kelly2017" in card.reveal.value
-    assert card.answer("contradicted by evidence").correct
+    assert card.answer("overstated").correct
     attempts = default_store().load()["attempts"]
     assert [(a["key"], a["correct"]) for a in attempts] == [
         (f"{LESSON}/judge-d-rcts-rhamnosus", False), (f"{LESSON}/judge-d-rcts-rhamnosus", True)]

@@ -1,4 +1,4 @@
-"""The claims ledger: every checkable claim in the five articles, with the course's verdict.
+"""The claims ledger: the claims of the five articles the course judges, with its verdict.
 
 ``assets/claims.yaml`` is validated on load (JSON Schema + cross-checks: article labels,
 reference keys and tiers, lessons, verbatim quotes). Everything below the loader is pure:
@@ -38,6 +38,8 @@ FLAGS = {
 }
 #: Verdicts that need no evidence keys (the explanation says why).
 _NO_EVIDENCE_OK = {"unsupported", "no diagnostic validity", "marketing", "not verified"}
+#: Verdicts that judge a claim against the literature: evidence keys, or a stated reason why none.
+_NEEDS_EVIDENCE_OR_REASON = {"unsupported", "contradicted by evidence"}
 
 _SLUG = "^[0-9]{2}_[a-z0-9_]+$"
 CLAIMS_SCHEMA = {
@@ -73,6 +75,7 @@ CLAIMS_SCHEMA = {
                     },
                     "explanation": {"type": "string", "minLength": 40},
                     "why_not_verified": {"type": "string", "minLength": 20},
+                    "why_no_evidence": {"type": "string", "minLength": 20},
                     "lesson": {"type": "string", "pattern": _SLUG},
                     "section": {"type": "string", "minLength": 3},
                     "flags": {"type": "array", "uniqueItems": True, "items": {"enum": list(FLAGS)}},
@@ -174,7 +177,7 @@ def normalise_text(text: str) -> str:
 
 def validate(data: Any, *, references: Mapping[str, Mapping[str, Any]], articles: Mapping[str, Any],
              lessons: Iterable[str] | None = None, article_texts: Mapping[str, str] | None = None,
-             where: str = "assets/claims.yaml") -> list[str]:
+             where: str = "assets/claims.yaml", normalise=None) -> list[str]:
     """Every problem with the ledger, as messages naming the claim; empty when valid."""
     problems = [f"{where}: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}"
                 for e in jsonschema.Draft202012Validator(CLAIMS_SCHEMA).iter_errors(data)]
@@ -192,6 +195,9 @@ def validate(data: Any, *, references: Mapping[str, Mapping[str, Any]], articles
             problems.append(f"{where}: claim {cid}: id must start with '{c['article'].lower()}-'")
         if not c["evidence"] and c["verdict"] not in _NO_EVIDENCE_OK:
             problems.append(f"{where}: claim {cid}: verdict {c['verdict']!r} needs evidence keys")
+        if not c["evidence"] and c["verdict"] in _NEEDS_EVIDENCE_OR_REASON and not c.get("why_no_evidence"):
+            problems.append(f"{where}: claim {cid}: verdict {c['verdict']!r} needs evidence keys or "
+                            "`why_no_evidence` (what was looked for and not found)")
         for ev in c["evidence"]:
             ref = references.get(ev["key"])
             if ref is None:
@@ -203,7 +209,7 @@ def validate(data: Any, *, references: Mapping[str, Mapping[str, Any]], articles
         if lesson_set is not None and c["lesson"] not in lesson_set:
             problems.append(f"{where}: claim {cid}: lesson {c['lesson']!r} does not exist in lessons/")
         if article_texts is not None and c["article"] in article_texts:
-            if normalise_text(c["quote"]) not in article_texts[c["article"]]:
+            if (normalise or normalise_text)(c["quote"]) not in article_texts[c["article"]]:
                 problems.append(f"{where}: claim {cid}: quote is not verbatim in {c['article']!r}'s text: "
                                 f"{c['quote'][:80]!r}")
     known = set(ids)

@@ -15,16 +15,19 @@ VERDICT_COLOURS = {
     "supported in animals only": OKABE_ITO["sky"],
     "overstated": OKABE_ITO["yellow"],
     "unsupported": OKABE_ITO["orange"],
-    "contradicted by evidence": OKABE_ITO["vermillion"],
+    # Black, not vermillion: orange and vermillion are hard to tell apart (and with some colour vision, alike).
+    "contradicted by evidence": "#000000",  # Okabe–Ito black
     "no diagnostic validity": OKABE_ITO["purple"],
     "marketing": OKABE_ITO["blue"],
     "not verified": OKABE_ITO["grey"],
 }
 VERDICT_SYMBOLS = {
     "supported": "circle", "supported in animals only": "circle-open", "overstated": "diamond",
-    "unsupported": "x", "contradicted by evidence": "x-thin-open", "no diagnostic validity": "square",
+    "unsupported": "x", "contradicted by evidence": "triangle-down", "no diagnostic validity": "square",
     "marketing": "star", "not verified": "circle-dot",
 }
+#: A second cue besides colour in bar charts (bars have no marker symbol).
+VERDICT_PATTERNS = {"unsupported": "/", "contradicted by evidence": "x", "not verified": "."}
 _FLAG_NAMES = {"mouse-to-human": "mouse-to-human leaps", "review-as-proof": "reviews or citations as proof",
                "commercial": "commercial ties"}
 
@@ -50,7 +53,8 @@ def verdict_bars(ledger: Ledger) -> go.Figure:
         counts = [c.by_verdict[verdict] for c in cards][::-1]
         fig.add_trace(go.Bar(
             y=labels, x=counts, name=verdict, orientation="h",
-            marker=dict(color=VERDICT_COLOURS[verdict], line=dict(color="#333333", width=0.6)),
+            marker=dict(color=VERDICT_COLOURS[verdict], line=dict(color="#333333", width=0.6),
+                        pattern=dict(shape=VERDICT_PATTERNS.get(verdict, ""), fgcolor="#ffffff", size=6)),
             hovertemplate="%{y}: %{x} claim(s) " + html.escape(verdict) + "<extra></extra>"))
     supported = {c.label: c.by_verdict["supported"] for c in cards}
     totals = {c.label: c.claims for c in cards}
@@ -142,8 +146,11 @@ def _ref_line(key: str, refs: Mapping[str, Mapping]) -> str:
     return f"{html.escape(who)} {html.escape(str(entry.get('year', '')))}"
 
 
-def claim_card_html(claim: Claim, ledger: Ledger, refs: Mapping[str, Mapping], *, open_: bool = False) -> str:
-    """A collapsible card: quote, verdict, evidence (tier), explanation, the lesson that teaches it."""
+def claim_card_html(claim: Claim, ledger: Ledger, refs: Mapping[str, Mapping], *, open_: bool = False,
+                    titles: Mapping[str, str] | None = None, hidden: frozenset[str] | set[str] = frozenset()) -> str:
+    """A collapsible card: quote, verdict, evidence (tier), explanation, the lesson that teaches it
+    (a link named by ``titles[slug]``, e.g. "Lesson 3: Psychobiotics", never the raw file id).
+    Linked claims whose id is in ``hidden`` are quoted without their verdict (not yet judged by the learner)."""
     art = ledger.articles[claim.article]
     colour = VERDICT_COLOURS[claim.verdict]
     evidence = "".join(
@@ -153,10 +160,12 @@ def claim_card_html(claim: Claim, ledger: Ledger, refs: Mapping[str, Mapping], *
     linked = ledger.linked(claim.id)
     links = "".join(
         f"<li>{html.escape(ledger.articles[c.article]['label'])}: “{html.escape(c.quote)}” "
-        f"({html.escape(c.verdict)})</li>" for c in linked)
+        + ("(verdict shown once you have judged it in “Judge it yourself”)" if c.id in hidden
+           else f"({html.escape(c.verdict)})") + "</li>" for c in linked)
     why = (f"<p><b>What could not be verified:</b> {html.escape(claim.why_not_verified)}</p>"
            if claim.why_not_verified else "")
-    lesson = (f'<a href="{html.escape(claim.lesson)}.ipynb">{html.escape(claim.lesson)}</a>'
+    title = (titles or {}).get(claim.lesson) or lesson_name(claim.lesson)
+    lesson = (f'<a href="{html.escape(claim.lesson)}.ipynb">{html.escape(title)}</a>'
               + (f", section “{html.escape(claim.section)}”" if claim.section else ""))
     flags = ", ".join(FLAGS[f] for f in claim.flags)
     return (
@@ -172,38 +181,54 @@ def claim_card_html(claim: Claim, ledger: Ledger, refs: Mapping[str, Mapping], *
     )
 
 
-def claims_list_html(claims: Iterable[Claim], ledger: Ledger, refs: Mapping[str, Mapping]) -> str:
+def lesson_name(slug: str) -> str:
+    """'03_psychobiotics' -> 'Lesson 3: Psychobiotics' (when no title from the lesson itself is given)."""
+    number, _, rest = slug.partition("_")
+    return f"Lesson {int(number)}: {rest.replace('_', ' ').capitalize()}" if number.isdigit() else slug
+
+
+def claims_list_html(claims: Iterable[Claim], ledger: Ledger, refs: Mapping[str, Mapping], *,
+                     held_back: int = 0, titles: Mapping[str, str] | None = None,
+                     hidden: frozenset[str] | set[str] = frozenset()) -> str:
+    """The matching claims as cards. ``held_back`` claims match too but are not shown (their verdicts
+    would give away "Judge it yourself"); the status line says so."""
     claims = list(claims)
+    note = (f" {held_back} more match but are held back for “Judge it yourself” below: each appears here"
+            " once you have judged it." if held_back else "")
     if not claims:
-        return '<p role="status">No claim matches these filters. Choose “any” for one of them.</p>'
-    cards = "".join(claim_card_html(c, ledger, refs) for c in claims)
-    return (f'<p role="status"><b>{len(claims)}</b> claim(s) match. Open one to see its evidence.</p>'
+        return ('<p role="status">No claim matches these filters. Choose “any” for one of them.'
+                f"{html.escape(note)}</p>")
+    cards = "".join(claim_card_html(c, ledger, refs, titles=titles, hidden=hidden) for c in claims)
+    return (f'<p role="status"><b>{len(claims)}</b> claim(s) match. Open one to see its evidence.'
+            f"{html.escape(note)}</p>"
             f'<div class="gutbrain-ledger">{cards}</div>')
 
 
 def scorecard_html(ledger: Ledger) -> str:
-    """A table: one row per article, claims by verdict and the warning signs."""
-    short = {"supported": "supported", "supported in animals only": "animals only", "overstated": "overstated",
-             "unsupported": "unsupported", "contradicted by evidence": "contradicted",
-             "no diagnostic validity": "no diagnostic validity", "marketing": "marketing",
-             "not verified": "not verified"}
-    head = "".join(f'<th scope="col">{html.escape(short[v])}</th>' for v in VERDICTS)
-    rows = []
-    for card in scorecards(ledger):
-        art = ledger.articles[card.article]
-        cells = "".join(f"<td>{card.by_verdict[v]}</td>" for v in VERDICTS)
-        rows.append(
-            f'<tr><th scope="row">{html.escape(card.label)}<br><small>{html.escape(art["publisher_kind"])}'
-            f"</small></th><td>{card.claims}</td>{cells}<td>{card.mouse_to_human}</td>"
-            f"<td>{card.review_as_proof}</td><td>{card.commercial}</td>"
-            f"<td>{'yes' if card.steers_to_product else 'no'}</td></tr>")
+    """A table with one column per article and one row per measure (claims by verdict, warning signs),
+    so that it fits a narrow notebook: six columns, however many verdicts the scale has."""
+    cards = scorecards(ledger)
+    head = "".join(f'<th scope="col">{html.escape(c.label)}</th>' for c in cards)
+
+    def row(name: str, values: list[str], *, small: bool = False) -> str:
+        cells = "".join(f"<td>{'<small>' + v + '</small>' if small else v}</td>" for v in values)
+        return f'<tr><th scope="row">{html.escape(name)}</th>{cells}</tr>'
+
+    rows = [row("publisher", [html.escape(ledger.articles[c.article]["publisher_kind"]) for c in cards], small=True),
+            row("claims in the ledger", [str(c.claims) for c in cards])]
+    rows += [row(f"verdict: {v}", [str(c.by_verdict[v]) for c in cards]) for v in VERDICTS]
+    rows += [row("mouse-to-human leaps", [str(c.mouse_to_human) for c in cards]),
+             row("reviews or citations as proof", [str(c.review_as_proof) for c in cards]),
+             row("commercial-tie claims", [str(c.commercial) for c in cards]),
+             row("sells a product or test", ["yes" if c.steers_to_product else "no" for c in cards])]
     return (
-        '<div style="overflow-x:auto" tabindex="0" role="region" aria-label="Scorecard table">'
-        '<table class="gutbrain-scorecard" style="font-size:12px">'
-        "<caption>Scorecard: each article's claims in the ledger, by verdict, and its warning signs</caption>"
-        f'<thead><tr><th scope="col">article</th><th scope="col">claims</th>{head}'
-        '<th scope="col">mouse-to-human</th><th scope="col">review as proof</th>'
-        '<th scope="col">commercial</th><th scope="col">sells a product or test</th></tr></thead>'
+        '<div class="gutbrain-scorecard-wrap" role="region" aria-label="Scorecard table" tabindex="0">'
+        '<table class="gutbrain-scorecard" style="font-size:13px;width:100%;max-width:100%;'
+        'table-layout:fixed;border-collapse:collapse;overflow-wrap:anywhere">'
+        '<colgroup><col style="width:28%">' + '<col>' * len(cards) + "</colgroup>"
+        "<caption>Scorecard: for each article (columns), its claims in the ledger by verdict, and its warning "
+        "signs</caption>"
+        f'<thead><tr><th scope="col">measure</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 

@@ -20,12 +20,50 @@ LESSON = "05_reading_health_articles"
 ANY = "any"
 
 
-class LedgerExplorer:
-    """Filter the ledger by article, topic, verdict and evidence tier; each claim opens its card."""
+JUDGE_PREFIX = "judge-"
 
-    def __init__(self, *, article: str = ANY, topic: str = ANY, verdict: str = ANY, tier: str = ANY):
+
+def judge_claim_ids() -> list[str]:
+    """The claims lesson 5 asks the learner to judge (its bank's ``judge-<claim id>`` questions)."""
+    from gutbrain.selfcheck.bank import load_bank
+
+    return [qid.removeprefix(JUDGE_PREFIX) for qid in load_bank(LESSON) if qid.startswith(JUDGE_PREFIX)]
+
+
+def judged_claim_ids() -> set[str]:
+    """Judge-it claims the learner has answered at least once (from the progress store)."""
+    from gutbrain.progress.store import default_store
+
+    prefix = f"{LESSON}/{JUDGE_PREFIX}"
+    return {a["key"].removeprefix(prefix) for a in default_store().attempts() if a["key"].startswith(prefix)}
+
+
+def lesson_titles() -> dict[str, str]:
+    """{slug: "Lesson N: title"} from the lessons' own metadata, for links that name a lesson."""
+    from gutbrain.course import lessons
+    from gutbrain.data import AssetError
+
+    try:
+        return {lesson.slug: f"Lesson {lesson.number}: {lesson.title}" for lesson in lessons()}
+    except (AssetError, OSError):  # a lesson with broken metadata must not break the explorer: "Lesson N: slug"
+        return {}
+
+
+class LedgerExplorer:
+    """Filter the ledger by article, topic, verdict and evidence tier; each claim opens its card.
+
+    Claims that "Judge it yourself" asks about are held back until the learner has judged them
+    (``hold_back``: None = those not yet answered, re-read after every answer; or a fixed set)."""
+
+    def __init__(self, *, article: str = ANY, topic: str = ANY, verdict: str = ANY, tier: str = ANY,
+                 hold_back: set[str] | None = None):
+        from gutbrain.progress.store import subscribe
+
         self.ledger = load_ledger()
         self.refs = load_references()
+        self.titles = lesson_titles()
+        self._fixed_hold_back = hold_back
+        self._judge_ids = set(judge_claim_ids()) if hold_back is None else set()
         arts = [(f"{a['label']}", letter) for letter, a in sorted(self.ledger.articles.items())]
         self.controls = {
             "article": ChoiceGroup(options=[("any article", ANY), *arts], value=article, legend="Article"),
@@ -43,17 +81,35 @@ class LedgerExplorer:
         self.widget = w.VBox([w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap")),
                               self.output])
         self._update()
+        if hold_back is None:
+            subscribe(self._on_progress)
 
     def filters(self) -> dict[str, str | None]:
         return {name: (None if c.value in (None, ANY) else c.value) for name, c in self.controls.items()}
 
+    def held_back(self) -> set[str]:
+        if self._fixed_hold_back is not None:
+            return set(self._fixed_hold_back)
+        return self._judge_ids - judged_claim_ids()
+
     def matching(self):
+        """Claims that match the filters and are shown (held-back claims excluded)."""
         from gutbrain.ledger import filter_claims
 
-        return filter_claims(self.ledger.claims, **self.filters())
+        hidden = self.held_back()
+        return [c for c in filter_claims(self.ledger.claims, **self.filters()) if c.id not in hidden]
 
     def _update(self, _change=None) -> None:
-        self.output.value = figs.claims_list_html(self.matching(), self.ledger, self.refs)
+        from gutbrain.ledger import filter_claims
+
+        hidden = self.held_back()
+        every = filter_claims(self.ledger.claims, **self.filters())
+        shown = [c for c in every if c.id not in hidden]
+        self.output.value = figs.claims_list_html(shown, self.ledger, self.refs, held_back=len(every) - len(shown),
+                                                  titles=self.titles, hidden=hidden)
+
+    def _on_progress(self, _store, _data) -> None:
+        self._update()
 
     def set(self, **values: str) -> None:
         """Choose filters as a learner would (tests and demos)."""
@@ -85,7 +141,8 @@ class JudgeIt:
             if recorder is not None:
                 recorder(q, raw, fb)
             self.reveal.value = ("<p><b>The course's ledger entry:</b></p>"
-                                 + figs.claim_card_html(self.claim, self.ledger, load_references(), open_=True))
+                                 + figs.claim_card_html(self.claim, self.ledger, load_references(), open_=True,
+                                                        titles=lesson_titles()))
 
         self.check.on_answer = on_answer
         self.widget = w.VBox([self.check.widget, self.reveal])
