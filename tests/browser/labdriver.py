@@ -355,7 +355,7 @@ window.gutbrainTest = {
     return Array.from(document.querySelectorAll('.jp-OutputArea-output'))
       .map(e => e.textContent.trim())
       .filter(t => t.startsWith('Loading widget') || t.startsWith('Error displaying widget')
-                   || t.startsWith('This figure could not load plotly')
+                   || t.includes('This figure could not load plotly')
                    || t.startsWith('Failed to load model') || t.includes('Open Browser Console for more'))
       .map(t => t.slice(0, 200));
   },
