@@ -9,7 +9,14 @@ by glob, so a new lesson is measured with no new code):
 
 1. **Run All → every cell done and every figure drawn**: Run -> Run All Cells on a fresh page
    with the kernel started, until the kernel is idle, and until every plotly figure has drawn
-   its traces and no widget is loading (``--repeat`` times).
+   its traces and no widget is loading (``--repeat`` times). Then the same on a **throttled**
+   page (``--throttled-repeat`` times): Chromium's network emulated as a Binder-like link
+   (20 Mbit/s down, 5 Mbit/s up, 40 ms round trip, DevTools ``Network.emulateNetworkConditions``)
+   with the browser cache emptied first, as on a learner's first visit.
+   **Bytes over the kernel websocket**: every frame the page receives over
+   ``/api/kernels/<id>/channels`` from opening the notebook until every figure is drawn
+   (``Network.webSocketFrameReceived`` payload sizes, tests/browser/wire.py): total MB and the
+   largest single message. Goal (issue 19): <= 1 MB per lesson, Run All <= 5 s (<= 8 s throttled).
 2. **Input → the figure's new data in the page**, for every control of every interactive diagram
    (``.gutbrain-explorer``): the clock starts in the page at the input event (``keydown`` for a
    key step, ``pointerdown`` for a click, the ``change`` event for a dropdown) and stops when a
@@ -28,6 +35,7 @@ import argparse
 import signal
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -39,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import labdriver as lab  # noqa: E402
+import wire  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "browser.json"
 
@@ -254,7 +263,34 @@ def _choose_options(page, explorer, control, kind) -> list[float]:
     return times
 
 
-def bench_lessons(lessons: list[Path], repeat: int, steps: int) -> dict:
+def _run_all_once(context, server, path: Path, throttled: bool) -> dict:
+    """Open the lesson on a fresh page, Run All, wait for every figure; seconds and bytes."""
+    page = context.new_page()
+    lab.install_page_helpers(page)
+    page.add_init_script(BENCH_JS)
+    counter = wire.WireCounter(page)
+    out: dict = {"page": page}
+    if throttled:
+        counter.clear_cache()
+        counter.throttle()
+    lab.open_notebook(page, server, f"lessons/{path.name}")
+    start = time.perf_counter()
+    lab.run_all(page)
+    out["to_idle_s"] = time.perf_counter() - start
+    try:
+        lab.wait_for_figures(page, timeout_ms=120_000)
+        out["to_figures_s"] = time.perf_counter() - start
+    except Exception as err:
+        print(f"  {path.stem}: figures not all drawn within 120 s after Run All "
+              f"({type(err).__name__})", flush=True)
+    out["figures"] = len(lab.figures(page))
+    out["errors"] = len(lab.error_outputs(page))
+    out["kernel_mb"] = counter.kernel_bytes() / 1e6
+    out["largest_mb"] = counter.kernel_largest() / 1e6
+    return out
+
+
+def bench_lessons(lessons: list[Path], repeat: int, steps: int, throttled_repeat: int = 1) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: dict = {"run_all": {}, "controls": {}}
@@ -264,24 +300,30 @@ def bench_lessons(lessons: list[Path], repeat: int, steps: int) -> dict:
         context.set_default_timeout(30_000)
         try:
             for path in lessons:
-                to_idle, to_figures = [], []
-                for i in range(repeat):
-                    page = context.new_page()
-                    lab.install_page_helpers(page)
-                    page.add_init_script(BENCH_JS)
+                row = {"to_idle_s": [], "to_figures_s": [], "kernel_mb": [], "largest_mb": [],
+                       "throttled_to_figures_s": [], "throttled_kernel_mb": []}
+                runs = [False] * repeat + [True] * throttled_repeat
+                for i, throttled in enumerate(runs):
+                    page = None
                     try:
-                        lab.open_notebook(page, server, f"lessons/{path.name}")
-                        start = time.perf_counter()
-                        lab.run_all(page)
-                        to_idle.append(time.perf_counter() - start)
-                        try:
-                            lab.wait_for_figures(page, timeout_ms=120_000)
-                            to_figures.append(time.perf_counter() - start)
-                        except Exception as err:
-                            print(f"  {path.stem}: figures not all drawn within 120 s after Run All "
-                                  f"({type(err).__name__}); measuring the controls anyway", flush=True)
+                        r = _run_all_once(context, server, path, throttled)
+                        page = r.pop("page")
+                        if throttled:
+                            if "to_figures_s" in r:
+                                row["throttled_to_figures_s"].append(r["to_figures_s"])
+                            row["throttled_kernel_mb"].append(r["kernel_mb"])
+                        else:
+                            row["to_idle_s"].append(r["to_idle_s"])
+                            if "to_figures_s" in r:
+                                row["to_figures_s"].append(r["to_figures_s"])
+                            row["kernel_mb"].append(r["kernel_mb"])
+                            row["largest_mb"].append(r["largest_mb"])
+                        row.setdefault("figures_drawn", []).append(r["figures"])
+                        if r["errors"]:
+                            results.setdefault("problems", []).append(f"{path.stem}: {r['errors']} error outputs")
+                        if "to_figures_s" not in r:
                             results.setdefault("problems", []).append(f"{path.stem}: figures not drawn")
-                        if i == 0:
+                        if i == 0 and steps:
                             controls = measure_controls(page, steps)
                             results["controls"][path.stem] = controls
                             for name, values in controls.items():
@@ -292,11 +334,17 @@ def bench_lessons(lessons: list[Path], repeat: int, steps: int) -> dict:
                               flush=True)
                         results.setdefault("problems", []).append(f"{path.stem}: {type(err).__name__}")
                     finally:
-                        page.close()
+                        if page is not None:
+                            page.close()
                         lab.shutdown_kernels(server)
-                results["run_all"][path.stem] = {"to_idle_s": to_idle, "to_figures_s": to_figures}
-                print(line(f"  {path.stem}: Run All -> every cell done (kernel idle)", to_idle, "s"))
-                print(line(f"  {path.stem}: Run All -> every figure drawn", to_figures, "s"), flush=True)
+                results["run_all"][path.stem] = row
+                print(f"  {path.stem}: figures drawn per run: {row.get('figures_drawn')}")
+                print(line(f"  {path.stem}: MB received over the kernel websocket", row["kernel_mb"], "MB"))
+                print(line(f"  {path.stem}: largest single message", row["largest_mb"], "MB"))
+                print(line(f"  {path.stem}: Run All -> every cell done (kernel idle)", row["to_idle_s"], "s"))
+                print(line(f"  {path.stem}: Run All -> every figure drawn", row["to_figures_s"], "s"))
+                print(line(f"  {path.stem}: Run All -> every figure drawn, throttled, cold cache",
+                           row["throttled_to_figures_s"], "s"), flush=True)
         finally:
             context.close()
     return results
@@ -319,6 +367,9 @@ def summary(results: dict) -> None:
               if "drag" not in n and "key step" not in n for v in vs]
     settle = [v for c in results["controls"].values() for n, vs in c.items() if "settle" in n for v in vs]
     print("All lessons:")
+    print(f"  load average at the end: {os.getloadavg()}")
+    for problem in results.get("problems", []):
+        print(f"  problem: {problem}")
     print(line("  every slider key step -> new figure data", keys))
     print(line("  every radio/toggle/dropdown choice -> new figure data", clicks))
     print(line("  slider drag: release -> figure settled", settle))
@@ -328,7 +379,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", nargs="*", help="lesson stems (default: every lesson)")
     parser.add_argument("--repeat", type=int, default=3, help="Run All repetitions per lesson")
-    parser.add_argument("--steps", type=int, default=8, help="arrow-key steps per slider")
+    parser.add_argument("--throttled-repeat", type=int, default=2,
+                        help="Run All repetitions per lesson on a throttled link, cold cache")
+    parser.add_argument("--steps", type=int, default=8, help="arrow-key steps per slider (0: no controls)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results (JSON)")
     parser.add_argument("--suite", action="store_true", help="also time the whole browser suite")
     args = parser.parse_args()
     # Stopped with SIGTERM (e.g. `kill`): unwind, so the JupyterLab server and Chromium stop too.
@@ -338,14 +392,15 @@ def main() -> None:
         raise SystemExit(problem)
     lessons = [p for p in lab.LESSONS if not args.lessons or p.stem in args.lessons]
     print("Per lesson, in JupyterLab + headless Chromium (median, 95th percentile):", flush=True)
-    results = bench_lessons(lessons, args.repeat, args.steps)
+    results = bench_lessons(lessons, args.repeat, args.steps, args.throttled_repeat)
     summary(results)
     if args.suite:
         results["suite_s"] = bench_suite(args.repeat)
         print(line("whole browser suite", results["suite_s"], "s"))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(f"written to {RESULTS.relative_to(REPO)}")
+    results["load_average_end"] = os.getloadavg()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import re
 import pytest
 
 import labdriver as lab
+import wire
 
 
 def _unavailable(problem: str):
@@ -78,6 +79,8 @@ def open_tab(chromium, lab_server):
         tab = Tab(name=re.sub(r"[^A-Za-z0-9_.-]+", "_", path), page=page,
                   console=lab.ConsoleLog(page), path=path)
         OPEN_TABS.append(tab)
+        # Counts what the page receives (tests/browser/wire.py): it must see the kernel websocket open.
+        tab.wire = wire.WireCounter(page)
         try:
             lab.open_notebook(page, lab_server, path)
         except Exception:

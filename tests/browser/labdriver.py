@@ -200,6 +200,12 @@ def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True,
     if view is not None:
         env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter-config" / view)
         lab_settings.pop("@jupyterlab/apputils-extension/notification.jupyterlab-settings")
+    else:
+        # Both views enable the course's server extension (plotly served once per page): so does this one.
+        conf_d = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.d"
+        conf_d.mkdir(parents=True, exist_ok=True)
+        (conf_d / "gutbrain.json").write_text(json.dumps(
+            {"ServerApp": {"jpserver_extensions": {"gutbrain.plotly_bundle": True}}}), encoding="utf-8")
     for rel, values in lab_settings.items():
         target = settings / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -349,6 +355,7 @@ window.gutbrainTest = {
     return Array.from(document.querySelectorAll('.jp-OutputArea-output'))
       .map(e => e.textContent.trim())
       .filter(t => t.startsWith('Loading widget') || t.startsWith('Error displaying widget')
+                   || t.includes('This figure could not load plotly')
                    || t.startsWith('Failed to load model') || t.includes('Open Browser Console for more'))
       .map(t => t.slice(0, 200));
   },
@@ -370,6 +377,7 @@ window.gutbrainTest = {
   },
   figuresReady() {
     return !this.widgetProblems().some(t => t.startsWith('Loading widget'))
+      && !document.querySelector('.jp-OutputArea .gutbrain-figure-pending')
       && this.figures().every(f => f.traces > 0 && f.drawn > 0 && f.width > 0 && f.height > 0);
   },
   // What an explorer shows: its figures' data and text alternative, and its status line.

@@ -1,9 +1,10 @@
 """Every lesson, run in JupyterLab in Chromium, as a learner sees it.
 
 Parametrised over lessons/[0-9][0-9]_*.ipynb: a new lesson is covered with no new code.
-For each lesson (opened once, Run -> Run All Cells): no error output, every widget and
-plotly figure rendered, every interactive diagram responds to the keyboard, every
-self-check answers a wrong and then a right answer, and the outputs pass axe-core.
+For each lesson (opened once, Run -> Run All Cells): no error output, at most 1 MB received
+over the kernel websocket, every widget and plotly figure rendered, every interactive diagram
+responds to the keyboard, every self-check answers a wrong and then a right answer, and the
+outputs pass axe-core.
 """
 from __future__ import annotations
 
@@ -22,6 +23,19 @@ def test_lesson_runs_without_errors(lesson):
     assert not errors, f"{lesson.path}: error output after Run All:\n\n" + "\n\n".join(errors)
     never_ran = lab.unexecuted_code_cells(page)
     assert not never_ran, f"{lesson.path}: code cells {never_ran} did not run"
+
+
+#: Issue 19: what one lesson's Run All may send over the kernel websocket (bytes do not depend on load).
+KERNEL_WEBSOCKET_BUDGET = 1_000_000
+
+
+def test_run_all_receives_at_most_1_mb_over_the_kernel_websocket(lesson):
+    lab.wait_for_figures(lesson.page)
+    received, largest = lesson.wire.kernel_bytes(), lesson.wire.kernel_largest()
+    assert received <= KERNEL_WEBSOCKET_BUDGET, (
+        f"{lesson.path}: opening the lesson and Run All received {received / 1e6:.2f} MB over the kernel "
+        f"websocket (largest message {largest / 1e6:.2f} MB), over the {KERNEL_WEBSOCKET_BUDGET / 1e6:.0f} MB "
+        "budget: is a figure a plain go.FigureWidget (5 MB of plotly.js each) instead of CourseFigure?")
 
 
 def test_every_widget_and_figure_renders(lesson):

@@ -278,8 +278,9 @@ def _set_empty_note(fig, route: str, species_filter: str) -> None:
 
 def update_routes_figure(fig, route: str, species_filter: str) -> None:
     for trace, line in zip(fig.data[:len(vm.ROUTES)], _route_lines(route)):
-        trace.line = line
-        trace.marker.color = line["color"]
+        if trace.line.width != line["width"]:  # only the routes that change: plotly's setters are slow
+            trace.line = line
+            trace.marker.color = line["color"]
     pts = _study_points(route, species_filter)
     studies = fig.data[len(vm.ROUTES)]
     studies.x, studies.y, studies.hovertext = pts["x"], pts["y"], pts["hover"]

@@ -13,6 +13,7 @@ from gutbrain.figures import inflammation as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import inflammation as infl
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
+from gutbrain.widgets.figure import CourseFigure
 
 ALL_STUDIES = "all"
 
@@ -32,7 +33,7 @@ class BloodBrainExplorer(_Explorer):
             options=[("All three studies", ALL_STUDIES)] + [(label, key) for key, label in studies.items()],
             value=study, legend="Study",
         )
-        self.figure = go.FigureWidget(figs.ifn_figure(None if study == ALL_STUDIES else study))
+        self.figure = CourseFigure(figs.ifn_figure(None if study == ALL_STUDIES else study))
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
@@ -53,7 +54,7 @@ class EffectSizeExplorer(_Explorer):
             label="Effect size d (group difference)", unit="SD", value=d, min=0.0, max=2.0, step=0.01,
             decimals=2, description="Difference between the group means, in standard deviations",
         )
-        self.figure = go.FigureWidget(figs.overlap_figure(d))
+        self.figure = CourseFigure(figs.overlap_figure(d))
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.slider.observe(self._on_change, names="value")
         self.widget = w.VBox([
@@ -71,7 +72,7 @@ class EffectSizeExplorer(_Explorer):
 
 def figure_with_text(fig: go.Figure) -> w.VBox:
     """A figure without controls, with its text alternative underneath."""
-    box = w.VBox([go.FigureWidget(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box = w.VBox([CourseFigure(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
     box.add_class("gutbrain-figure")
     return box
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from gutbrain.figures import kynurenine as figs
 from gutbrain.models import kynurenine as kyn
 from gutbrain.widgets.controls import LabelledSlider, status_html
+from gutbrain.widgets.figure import CourseFigure
 
 
 class ImmuneActivationExplorer:
@@ -30,7 +30,7 @@ class ImmuneActivationExplorer:
             description="Multiplies the model's TDO2 amount (in life induced in liver e.g. by glucocorticoids)",
         )
         self.state = kyn.immune_activation(ido1_fold, tdo2_fold)
-        self.figure = go.FigureWidget(figs.immune_activation_figure(self.state, kyn.ido1_sweep(tdo2_fold)))
+        self.figure = CourseFigure(figs.immune_activation_figure(self.state, kyn.ido1_sweep(tdo2_fold)))
         self.summary = w.HTML(value=status_html(figs.summary(self.state)))
         self.ido1_slider.observe(self._on_ido1, names="value")
         self.tdo2_slider.observe(self._on_tdo2, names="value")

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from gutbrain.clock import Clock, resolve
 from gutbrain.course import lessons
@@ -21,6 +20,7 @@ from gutbrain.progress.store import ProgressStore, default_store, subscribe
 from gutbrain.progress.summary import course_progress, course_questions, next_step
 from gutbrain.progress.sync import BrowserSync, ExportButton, shared_sync
 from gutbrain.progress.transfer import import_message
+from gutbrain.widgets.figure import CourseFigure
 
 
 def _message_html(text: str, ok: bool = True) -> str:
@@ -47,7 +47,7 @@ class ProgressMap:
         self.course = lessons()
         self.questions = course_questions(self.course)
         rows = self.compute()
-        self.figure = go.FigureWidget(course_progress_figure(rows))
+        self.figure = CourseFigure(course_progress_figure(rows))
         self.description = w.HTML()
         self.next = w.HTML()
         self.notices = w.HTML()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from gutbrain.figures import psychobiotics as figs
 from gutbrain.models import meta_analysis as ma
 from gutbrain.models import psychobiotics as ps
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
+from gutbrain.widgets.figure import CourseFigure
 
 
 class _Explorer(Explorer):
@@ -38,7 +38,7 @@ class MetaAnalysisLab(_Explorer):
         self.cumulative = w.Checkbox(value=False, description="Cumulative by year", indent=False,
                                      tooltip="Add the trials one by one in date order")
         self.view = figs.lab_view(dataset, method)
-        self.figure = go.FigureWidget(figs.lab_figure(self.view))
+        self.figure = CourseFigure(figs.lab_figure(self.view))
         self.summary = w.HTML(value=status_html(self.view.reading))
         for control in (self.dataset, self.method, self.subgroup, self.leave_out, self.cumulative):
             control.observe(self._on_change, names="value")
@@ -65,7 +65,7 @@ class FunnelExplorer(_Explorer):
                                    step=1, decimals=0, unit="trials",
                                    description="Trials with the largest standard errors are left out first")
         self.view = figs.funnel_view(dataset, 0)
-        self.figure = go.FigureWidget(figs.funnel_figure(self.view))
+        self.figure = CourseFigure(figs.funnel_figure(self.view))
         self.summary = w.HTML(value=status_html(self.view.reading))
         self.drop.observe(self._on_change, names="value")
         self.widget = w.VBox([self.drop, self.figure, self.summary])
@@ -85,7 +85,7 @@ class MetaForest(_Explorer):
         options = [(m.label, m.key) for m in ps.load_meta_analyses()]
         self.first = ChoiceGroup(options=options, value=first, legend="First estimate")
         self.second = ChoiceGroup(options=options, value=second, legend="Second estimate")
-        self.figure = go.FigureWidget(figs.meta_forest_figure((first, second)))
+        self.figure = CourseFigure(figs.meta_forest_figure((first, second)))
         self.summary = w.HTML(value=status_html(figs.compare_text(first, second)))
         self.description = w.HTML(value=f"<p>{html.escape(figs.meta_forest_alt_text(figs.meta_forest_rows()))}</p>")
         self.first.observe(self._on_change, names="value")
@@ -107,7 +107,7 @@ class EffectSizeExplorer(_Explorer):
         self.d = LabelledSlider(label="Standardised mean difference", value=d, min=-1.5, max=0.5, step=0.01,
                                 decimals=2, unit="SD", description="probiotic − placebo, in SD units")
         self.view = figs.effect_size_view(d, trial_key)
-        self.figure = go.FigureWidget(figs.effect_size_figure(self.view))
+        self.figure = CourseFigure(figs.effect_size_figure(self.view))
         self.summary = w.HTML(value=status_html(self.view.text))
         self.d.observe(self._on_change, names="value")
         self.widget = w.VBox([self.d, self.figure, self.summary])

@@ -14,6 +14,7 @@ from gutbrain.figures import serotonin as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import serotonin as sm
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, status_html
+from gutbrain.widgets.figure import CourseFigure
 
 
 class _Explorer(Explorer):
@@ -33,7 +34,7 @@ class PathwayExplorer(_Explorer):
             options=[(label, key) for key, label in sm.TISSUES.items()], value=tissue,
             legend="Show the pathway in a",
         )
-        self.figure = go.FigureWidget(figs.pathway_figure(tissue))
+        self.figure = CourseFigure(figs.pathway_figure(tissue))
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([
@@ -62,7 +63,7 @@ class MicrobiomeExplorer(_Explorer):
             options=[(c.label, key) for key, c in sm.COMPARISONS.items()], value=comparison,
             legend="Comparison",
         )
-        self.figure = go.FigureWidget(figs.microbiome_figure(comparison, self.rows))
+        self.figure = CourseFigure(figs.microbiome_figure(comparison, self.rows))
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
@@ -76,7 +77,7 @@ class MicrobiomeExplorer(_Explorer):
 
 def figure_with_text(fig: go.Figure) -> w.VBox:
     """A figure that needs no controls, with its text alternative shown underneath."""
-    box = w.VBox([go.FigureWidget(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box = w.VBox([CourseFigure(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
     box.add_class("gutbrain-figure")
     return box
 

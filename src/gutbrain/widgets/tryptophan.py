@@ -4,13 +4,13 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from gutbrain.figures.tryptophan import (
     budget_summary, tryptophan_budget_figure, update_tryptophan_budget_figure,
 )
 from gutbrain.models import tryptophan as trp_model
 from gutbrain.widgets.controls import LabelledSlider
+from gutbrain.widgets.figure import CourseFigure
 
 ENZYME_HELP = {
     "TPH1": "tryptophan hydroxylase 1 (gut enterochromaffin cells, pineal)",
@@ -39,7 +39,7 @@ class TryptophanExplorer:
             for name in enzymes
         }
         self.state = self.compute()
-        self.figure = go.FigureWidget(tryptophan_budget_figure(self.state))
+        self.figure = CourseFigure(tryptophan_budget_figure(self.state))
         self.summary = w.HTML(value=self._summary_html())
         for control in self.controls:
             control.observe(self._on_change, names="value")

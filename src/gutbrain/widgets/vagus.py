@@ -17,6 +17,7 @@ from gutbrain.figures.style import alt_text
 from gutbrain.models import neuron
 from gutbrain.models import vagus as vm
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
+from gutbrain.widgets.figure import CourseFigure
 
 
 class _Explorer(Explorer):
@@ -41,7 +42,7 @@ class FibreExplorer(_Explorer):
             description="Diameter of an unmyelinated fibre with squid-axon membrane (Hodgkin–Huxley 1952)",
         )
         self.propagation = self.compute()
-        self.figure = go.FigureWidget(figs.fibre_figure(self.propagation, self.table))
+        self.figure = CourseFigure(figs.fibre_figure(self.propagation, self.table))
         self.slider.observe(self._on_change, names="value")
         self._finish("Model of a squid giant axon membrane (Hodgkin &amp; Huxley 1952) at 18.5 °C, scaled to the "
                      "diameter you choose. It is not a mammalian vagal fibre: compare its velocities with the "
@@ -70,7 +71,7 @@ class TravelTimeExplorer(_Explorer):
                                     "Not a measured value: choose what you think is plausible.",
         )
         self.rows = vm.travel_time_rows(self.path.value)
-        self.figure = go.FigureWidget(figs.travel_time_figure(self.rows, self.path.value, self.fibre.value))
+        self.figure = CourseFigure(figs.travel_time_figure(self.rows, self.path.value, self.fibre.value))
         for control in (self.fibre, self.path):
             control.observe(self._on_change, names="value")
         self._finish("Bars: measured velocity ranges from rats (blue; your choice in orange-red); grey diamond: the "
@@ -92,7 +93,7 @@ class RoutesExplorer(_Explorer):
                                  legend="Route")
         self.species = ChoiceGroup(options=[(label, key) for key, label in vm.SPECIES_FILTERS.items()],
                                    value=species_filter, legend="Species")
-        self.figure = go.FigureWidget(figs.routes_figure(route, species_filter))
+        self.figure = CourseFigure(figs.routes_figure(route, species_filter))
         for control in (self.route, self.species):
             control.observe(self._on_change, names="value")
         self._finish("Colour = species (vermillion rodent, blue human, green in vitro, grey review); shape = what "
@@ -111,7 +112,7 @@ class TranslationExplorer(_Explorer):
     def __init__(self, view: str = "all"):
         self.view = ChoiceGroup(options=[(label, key) for key, label in vm.COMPARISON_VIEWS.items()], value=view,
                                 legend="Show")
-        self.figure = go.FigureWidget(figs.translation_figure(view))
+        self.figure = CourseFigure(figs.translation_figure(view))
         self.view.observe(self._on_change, names="value")
         self._finish("Same bacterial strain (L. rhamnosus JB-1), two species. Hover over a mark for what was "
                      "measured and where the course read it.", [self.view])

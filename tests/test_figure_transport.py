@@ -1,0 +1,202 @@
+"""How figures reach the browser (issue 19): plotly.js once per page, not 5 MB per figure.
+
+``CourseFigure`` sends a small loader as its widget code; ``gutbrain.plotly_bundle`` serves
+plotly's bundle from the Jupyter server under its base URL, gzipped and cached. The loader's
+JavaScript is run here in Node with a stand-in bundle and model (the browser tests run it for
+real in JupyterLab).
+"""
+from __future__ import annotations
+
+import ast
+import gzip
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import pytest
+from tornado import testing, web
+
+from gutbrain import plotly_bundle
+from gutbrain.widgets.figure import PROBLEM_TEXT, CourseFigure, loader_js
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _calls_plain_figurewidget(tree: ast.AST) -> list[int]:
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
+            and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) == "FigureWidget"]
+
+
+def test_nothing_in_src_constructs_a_plain_figurewidget():
+    found = {str(p.relative_to(REPO)): lines for p in sorted((REPO / "src").rglob("*.py"))
+             if (lines := _calls_plain_figurewidget(ast.parse(p.read_text(encoding="utf-8"))))}
+    assert not found, f"use gutbrain.widgets.figure.CourseFigure, not go.FigureWidget: {found}"
+
+
+def test_the_check_finds_a_plain_figurewidget():
+    assert _calls_plain_figurewidget(ast.parse("import plotly.graph_objects as go\nf = go.FigureWidget()"))
+    assert _calls_plain_figurewidget(ast.parse("from plotly.graph_objects import FigureWidget\nFigureWidget()"))
+
+
+def test_a_course_figure_sends_a_loader_not_plotly():
+    fig = CourseFigure(go.Figure(go.Scatter(x=[1, 2, 3], y=[2, 1, 3])))
+    state = fig.get_state()
+    bundle = plotly_bundle.bundle_file().stat().st_size
+    assert bundle > 1_000_000, "plotly's bundle should be the big file the loader avoids sending"
+    assert len(state["_esm"]) < 8_000
+    assert plotly_bundle.bundle_path() in state["_esm"]
+    assert len(json.dumps(state, default=str)) < 20_000
+    # Still plotly's FigureWidget: the same diff updates.
+    sent = []
+    fig.observe(lambda change: sent.append(change["new"]), names="_py2js_update")
+    with fig.batch_update():
+        fig.data[0].y = [3, 2, 1]
+    assert [m["style_data"] for m in sent if m] == [{"y": [[3, 2, 1]]}]
+
+
+def test_the_bundle_path_carries_plotly_s_version():
+    assert plotly_bundle.bundle_path() == f"gutbrain/plotly/{plotly.__version__}/widgetbundle.js"
+
+
+@pytest.mark.parametrize("view", ["learner", "instructor"])
+def test_both_views_enable_the_server_extension(view):
+    config = json.loads((REPO / "jupyter-config" / view / "jupyter_server_config.json").read_text())
+    assert config["ServerApp"]["jpserver_extensions"]["gutbrain.plotly_bundle"] is True
+
+
+class _FakeServerApp:
+    def __init__(self, base_url: str):
+        self.web_app = web.Application(base_url=base_url)
+
+        class Log:
+            def info(self, *args):
+                pass
+
+        self.log = Log()
+
+
+class _BundleServer(testing.AsyncHTTPTestCase):
+    base_url = "/"
+
+    def get_app(self):
+        app = _FakeServerApp(self.base_url)
+        plotly_bundle._load_jupyter_server_extension(app)
+        return app.web_app
+
+    def runTest(self):  # noqa: N802 - unittest's name
+        pass
+
+
+@pytest.fixture(params=["/", "/user/learner-1a2b/"], ids=["local", "hub-prefix"])
+def bundle_server(request):
+    case = type("Case", (_BundleServer,), {"base_url": request.param})()
+    case.setUp()
+    try:
+        yield case
+    finally:
+        case.tearDown()
+
+
+def test_the_server_serves_plotly_s_bundle_gzipped_and_cached(bundle_server):
+    url = bundle_server.base_url + plotly_bundle.bundle_path()
+    response = bundle_server.fetch(url, headers={"Accept-Encoding": "gzip"}, decompress_response=False)
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in response.headers["Cache-Control"] and "max-age=31536000" in response.headers["Cache-Control"]
+    raw = plotly_bundle.bundle_file().read_bytes()
+    assert gzip.decompress(response.body) == raw
+    assert len(response.body) < len(raw) / 2
+    plain = bundle_server.fetch(url, headers={"Accept-Encoding": "identity"}, decompress_response=False)
+    assert plain.body == raw
+    again = bundle_server.fetch(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.code == 304
+
+
+def test_another_plotly_version_is_not_served(bundle_server):
+    response = bundle_server.fetch(bundle_server.base_url + plotly_bundle.bundle_path("0.0.1"))
+    assert response.code == 404
+    assert f"This server has plotly {plotly.__version__}" in response.body.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# The loader itself, in Node: a stand-in model and bundle record what plotly's code would get.
+# --------------------------------------------------------------------------------------------
+
+NODE_HARNESS = r"""
+const events = [];
+class Model {
+  constructor() { this.values = {}; this.listeners = []; }
+  get(k) { return this.values[k] === undefined ? null : this.values[k]; }
+  on(ev, cb) { this.listeners.push([ev, cb]); }
+  off(ev, cb) { this.listeners = this.listeners.filter(([e, c]) => !(e === ev && c === cb)); }
+  send(k, v) { this.values[k] = v; for (const [e, cb] of this.listeners.slice()) if (e === "change:" + k) cb(); }
+};
+// The stand-in for plotly's widget bundle: a model class that applies restyles in order.
+let release;
+const fakeBundle = { default: () => ({
+  initialize({ model }) {
+    model.on("change:_py2js_update", () => { const m = model.get("_py2js_update"); if (m) events.push(["update", m.n]); });
+  },
+  render({ model, el }) { events.push(["render", el.children.length]); return () => events.push(["removed"]); },
+}) };
+const el = { children: [], replaceChildren(...c) { this.children = c; }, };
+globalThis.document = {
+  getElementById: (id) => (MODE === "static" ? null : { textContent: JSON.stringify({ baseUrl: "/user/x/" }) }),
+  createElement: (tag) => ({ tag, style: {}, setAttribute(k, v) { this[k] = v; }, remove() { el.children = el.children.filter((c) => c !== this); } }),
+};
+globalThis.window = { location: { href: "https://hub.example.org/user/x/lab/tree/lessons/01.ipynb" } };
+const origError = console.error; console.error = () => {};
+const loader = await import(process.argv[2]);
+if (MODE === "live") {
+  // The bundle arrives only after Python has already sent two restyles.
+  globalThis["__gutbrainPlotlyBundle:" + BUNDLE_PATH] = new Promise((r) => { release = () => r(fakeBundle); });
+}
+const widget = loader.default();
+const model = new Model();
+widget.initialize({ model });
+model.send("_py2js_update", { n: 1 }); model.send("_py2js_update", null);
+model.send("_py2js_update", { n: 2 }); model.send("_py2js_update", null);
+const cleanup = widget.render({ model, el });
+events.push(["rendered-sync", el.children.map((c) => c.className)]);
+if (release) release();
+await new Promise((r) => setTimeout(r, 50));
+model.send("_py2js_update", { n: 3 }); model.send("_py2js_update", null);
+events.push(["children", el.children.map((c) => [c.className, c.role, c.textContent])]);
+cleanup();
+console.log(JSON.stringify(events));
+"""
+
+
+def _run_loader(tmp_path: Path, mode: str) -> list:
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("Node.js is not installed")
+    module = tmp_path / "loader.mjs"
+    module.write_text(loader_js(), encoding="utf-8")
+    harness = tmp_path / "harness.mjs"
+    harness.write_text(f"const MODE = {json.dumps(mode)};\nconst BUNDLE_PATH = "
+                       f"{json.dumps(plotly_bundle.bundle_path())};\n" + textwrap.dedent(NODE_HARNESS),
+                       encoding="utf-8")
+    done = subprocess.run([node, str(harness), module.as_uri()], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_loader_returns_at_once_and_replays_early_messages_in_order(tmp_path):
+    events = _run_loader(tmp_path, "live")
+    assert events[0] == ["rendered-sync", ["gutbrain-figure-pending"]]
+    assert events[1:] == [["update", 1], ["update", 2], ["render", 0], ["update", 3],
+                          ["children", []], ["removed"]]
+
+
+def test_without_a_jupyter_server_the_figure_says_how_to_open_the_course(tmp_path):
+    events = _run_loader(tmp_path, "static")
+    shown = [e for e in events if e[0] == "children"][0][1]
+    assert shown == [["gutbrain-figure-problem", "alert", PROBLEM_TEXT]]
+    assert not [e for e in events if e[0] in ("render", "update")]
