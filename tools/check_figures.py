@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                     overlaps = sum(f.overlaps for f in result.figures)
                     notebook = ", ".join(f"{result.where(v)}" for v in result.notebook_px)
                     print(f"{name}: Run All {seconds:.1f} s; {n_figs} figures x {len(widths)} viewports "
-                          f"[{notebook}] + {n_views} other views of interactive figures at {widths[0].name}; "
+                          f"[{notebook}] + {n_views} other views of interactive figures; "
                           f"{overlaps} overlapping text pairs; {len(result.problems)} problems", flush=True)
                     for err in errors:
                         print(f"  ERROR OUTPUT: {err[:300]}")

@@ -44,7 +44,7 @@ ROW_HEIGHT_PX = 28
 # Trace positions in a forest figure (fixed, so updates can address them).
 _CI, _POINTS, _DIAMONDS, _POOLED_HOVER, _PI, _VALUES, _LEGEND0 = range(7)
 _LABELS = _LEGEND0 + 6  # the row labels, a text trace on its own hidden axis (last trace)
-LABEL_WRAP = 26  # characters per line of a row label
+LABEL_WRAP = 20  # characters per line of a row label (its column is 27% of a figure 490 px wide)
 FAVOURS_SHIFT_PX = -58  # the "favours" line, under the tick labels and the axis title
 
 
@@ -317,12 +317,12 @@ def forest_plot(rows: Iterable[Any], *, pooled: Any = None, title: str, x_title:
         hovermode="closest",
     ))
     fig.update_layout(margin=dict(l=10, r=10, t=100, b=110))
-    fig.update_xaxes(title_text=x_title, domain=[0.30, 0.68] if show_values else [0.30, 1.0],
+    fig.update_xaxes(title_text=x_title, domain=[0.28, 0.64] if show_values else [0.28, 1.0],
                      type="log" if log_x else "linear", zeroline=False,
                      range=list(x_range) if x_range is not None else spec["x_range"], ticks="outside")
-    fig.update_layout(xaxis2=dict(domain=[0.70, 1.0], range=[0, 1], visible=False, fixedrange=True,
+    fig.update_layout(xaxis2=dict(domain=[0.655, 1.0], range=[0, 1], visible=False, fixedrange=True,
                                   anchor="y"),
-                      xaxis3=dict(domain=[0.0, 0.29], range=[0, 1], visible=False, fixedrange=True,
+                      xaxis3=dict(domain=[0.0, 0.27], range=[0, 1], visible=False, fixedrange=True,
                                   anchor="y"))
     # Row labels are a text trace (xaxis3), not tick labels: they wrap, and the y axis needs no title.
     # ticktext is kept (hidden) so code that reads the row labels from the axis still works.
