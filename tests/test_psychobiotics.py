@@ -155,8 +155,15 @@ def test_lab_widget_callbacks_update_figure_and_status():
     lab.leave_out.value = "raygan2019"
     assert "Left out: Raygan 2019" in lab.summary.value
     lab.dataset.value = "smd"
-    assert "not in this dataset" in lab.summary.value  # Raygan 2019 has no arm data, so no SMD
-    assert {v for _, v in lab.leave_out.options} >= {"slykerman2017", "raygan2019"}
+    # Raygan 2019 has no arm data, so no SMD: it is no longer offered, and nothing is left out.
+    assert lab.leave_out.value == "none" and "Left out" not in lab.summary.value
+    smd_keys = {t.key for t in ps.trials_in("smd")}
+    assert {v for _, v in lab.leave_out.options} == {"none"} | smd_keys
+    lab.leave_out.value = "slykerman2017"
+    assert "Left out: Slykerman 2017" in lab.summary.value
+    lab.dataset.value = "bdi_md"  # Slykerman 2017 is not a BDI trial
+    assert lab.leave_out.value == "none"
+    assert {v for _, v in lab.leave_out.options} == {"none"} | {t.key for t in ps.trials_in("bdi_md")}
     lab.cumulative.value = True
     assert "cumulative" in lab.figure.layout.title.text
 

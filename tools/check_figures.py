@@ -2,13 +2,15 @@
 
     .venv/bin/python tools/check_figures.py lessons/02_vagus_nerve.ipynb [more lessons ...]
     .venv/bin/python tools/check_figures.py --all            # every lessons/[0-9][0-9]_*.ipynb
-    .venv/bin/python tools/check_figures.py --widths 900 lessons/01_serotonin_synthesis.ipynb
+    .venv/bin/python tools/check_figures.py --widths 900+files lessons/01_serotonin_synthesis.ipynb
 
 Opens each lesson in a fresh JupyterLab (a temporary copy of the course, as the browser tests
-do), runs Run All, and checks every plotly figure at each viewport width (default 900 and
-1400 px): overlapping or cut-off text, title, axis titles with units, text alternative, and
-every widget label shown in full (see tests/browser/legibility.py). Prints every problem,
-saves a screenshot of every figure under tests/artifacts/figures/<lesson>/<n>-<width>.png and
+do), runs Run All, and checks every plotly figure at each viewport (default: a 900 px window with
+the file browser open, so the notebook is about 570 px; 900 px and 1400 px with the side panels
+closed; "+files" opens the file browser): overlapping or cut-off text, title, axis titles with
+units, text alternative, every widget label shown in full, tables that fit, readable text and
+links (see tests/browser/legibility.py). Prints every problem and the notebook's width at each
+viewport, saves a screenshot of every figure under tests/artifacts/figures/<lesson>/<n>-<viewport>.png and
 a contact sheet tests/artifacts/figures/index.html. Exit status 1 when there is a problem.
 Needs what the browser tests need (Chromium, Playwright): `make test` installs them.
 """
@@ -31,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lessons", nargs="*", help="notebooks under lessons/ (paths or names)")
     parser.add_argument("--all", action="store_true", help="every lessons/[0-9][0-9]_*.ipynb")
-    parser.add_argument("--widths", default=",".join(map(str, legibility.WIDTHS)),
-                        help="viewport widths in px, comma-separated (default %(default)s)")
+    parser.add_argument("--widths", default=",".join(legibility.WIDTHS),
+                        help="viewport widths in px, comma-separated, +files to open the file browser "
+                             "(default %(default)s)")
     parser.add_argument("--no-screenshots", action="store_true")
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (e.g. `kill`): unwind, so the JupyterLab server and Chromium stop too.
@@ -43,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     missing = [n for n in names if not (REPO / "lessons" / n).is_file()]
     if missing:
         parser.error(f"not in lessons/: {', '.join(missing)}")
-    widths = tuple(int(w) for w in args.widths.split(",") if w.strip())
+    try:
+        widths = tuple(legibility.Viewport.parse(w) for w in args.widths.split(",") if w.strip())
+    except ValueError as err:
+        parser.error(str(err))
     problem = lab.chromium_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -71,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
                     n_figs = len({f.index for f in result.figures})
                     n_views = len({(f.index, f.view) for f in result.figures if f.view})
                     overlaps = sum(f.overlaps for f in result.figures)
-                    print(f"{name}: Run All {seconds:.1f} s; {n_figs} figures x {len(widths)} widths "
-                          f"+ {n_views} other views of interactive figures at {min(widths)} px; "
+                    notebook = ", ".join(f"{result.where(v)}" for v in result.notebook_px)
+                    print(f"{name}: Run All {seconds:.1f} s; {n_figs} figures x {len(widths)} viewports "
+                          f"[{notebook}] + {n_views} other views of interactive figures; "
                           f"{overlaps} overlapping text pairs; {len(result.problems)} problems", flush=True)
                     for err in errors:
                         print(f"  ERROR OUTPUT: {err[:300]}")

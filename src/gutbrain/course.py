@@ -65,6 +65,11 @@ def lessons(folder: Path | None = None) -> list[Lesson]:
     return sorted(found, key=lambda lesson: (lesson.number, lesson.slug))
 
 
+#: JupyterLab right-aligns table cells; text reads from the left, numbers line up on the right.
+_TEXT_CELL = 'style="text-align:left;vertical-align:top"'
+_NUMBER_CELL = 'style="text-align:right;vertical-align:top;white-space:nowrap"'
+
+
 def course_map_html(course: list[Lesson]) -> str:
     """An accessible HTML table of the course: lesson, goal, time, prerequisites."""
     titles = {lesson.slug: lesson.title for lesson in course}
@@ -72,16 +77,18 @@ def course_map_html(course: list[Lesson]) -> str:
     for lesson in course:
         prereq = ", ".join(html.escape(titles.get(p, p)) for p in lesson.prerequisites) or "none"
         rows.append(
-            f"<tr><td>{lesson.number}</td>"
-            f'<td><a href="{html.escape(lesson.path)}">{html.escape(lesson.title)}</a></td>'
-            f"<td>{html.escape(lesson.goal)}</td><td>{lesson.minutes} min</td><td>{prereq}</td></tr>"
+            f"<tr><td {_NUMBER_CELL}>{lesson.number}</td>"
+            f'<td {_TEXT_CELL}><a href="{html.escape(lesson.path)}">{html.escape(lesson.title)}</a></td>'
+            f"<td {_TEXT_CELL}>{html.escape(lesson.goal)}</td><td {_NUMBER_CELL}>{lesson.minutes} min</td>"
+            f"<td {_TEXT_CELL}>{prereq}</td></tr>"
         )
     total = sum(lesson.minutes for lesson in course)
+    head = "".join(f'<th scope="col" {_NUMBER_CELL if name in ("#", "Time") else _TEXT_CELL}>{name}</th>'
+                   for name in ("#", "Lesson", "You will be able to", "Time", "Prerequisites"))
     return (
-        '<table class="gutbrain-course-map"><caption>Course map: '
+        '<table class="gutbrain-course-map"><caption style="text-align:left">Course map: '
         f"{len(course)} lessons, about {total / 60:.1f} hours in all</caption>"
-        '<thead><tr><th scope="col">#</th><th scope="col">Lesson</th><th scope="col">You will be able to</th>'
-        '<th scope="col">Time</th><th scope="col">Prerequisites</th></tr></thead>'
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

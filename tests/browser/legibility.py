@@ -2,7 +2,8 @@
 
 Used by tests/browser/test_browser_lessons.py (``test_figures_are_legible``) and by the
 standalone ``tools/check_figures.py`` (any lesson, one command), so both check the same
-thing. For every plotly figure in a lesson's outputs, at each viewport width:
+thing. For every plotly figure in a lesson's outputs, at each viewport (a 900 px window with JupyterLab's file browser open, which
+leaves the notebook about 570 px; 900 px and 1400 px windows with the side panels closed):
 
 - no two text elements overlap (bounding boxes of the SVG text Chromium drew: title, tick
   labels, axis titles, annotations, legend entries, text on traces);
@@ -16,8 +17,11 @@ thing. For every plotly figure in a lesson's outputs, at each viewport width:
   shown in the figure's cell (beside the plot or in its role=status summary).
 
 And every widget label and button in the outputs is shown in full (not cut or ellipsised:
-scrollWidth <= clientWidth). A screenshot of every figure at every width is saved as
-tests/artifacts/figures/<lesson>/<n>-<width>.png, with a contact sheet
+scrollWidth <= clientWidth); and the text around the figures reads well: no table is wider than
+the notebook (no sideways scrolling), table cells of words are not right-aligned, a text
+alternative, status line or self-check explanation is at reading size and single-spaced, and a
+link looks like a link. A screenshot of every figure at every viewport is saved as
+tests/artifacts/figures/<lesson>/<n>-<viewport>.png, with a contact sheet
 tests/artifacts/figures/index.html showing them all with their problems.
 """
 from __future__ import annotations
@@ -30,7 +34,33 @@ from pathlib import Path
 
 import labdriver as lab
 
-WIDTHS = (900, 1400)
+@dataclass(frozen=True)
+class Viewport:
+    """A browser window ``width`` px wide, with JupyterLab's file browser open or all side panels closed."""
+
+    width: int
+    file_browser: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.width}+files" if self.file_browser else str(self.width)
+
+    @classmethod
+    def parse(cls, text: str | int | Viewport) -> Viewport:
+        """``900``, ``"900"`` or ``"900+files"`` (file browser open)."""
+        if isinstance(text, Viewport):
+            return text
+        spec = str(text).strip()
+        files = spec.endswith("+files")
+        number = spec.removesuffix("+files")
+        if not number.isdigit() or not 300 <= int(number) <= 4000:
+            raise ValueError(f"a viewport is a width in px (300-4000), optionally with +files: got {text!r}")
+        return cls(int(number), files)
+
+
+#: The notebook is about 570, 822 and 1322 px wide in these.
+VIEWPORTS = (Viewport(900, file_browser=True), Viewport(900), Viewport(1400))
+WIDTHS = tuple(v.name for v in VIEWPORTS)
 HEIGHT = 900
 DEFAULT_VIEWPORT = {"width": 1280, "height": 900}
 FIGURES_DIR = lab.ARTIFACTS / "figures"
@@ -207,10 +237,79 @@ WIDGET_LABELS_JS = r"""
 """
 
 
+#: Text below this size (px) or with a taller line (× font size) is hard to read in a paragraph.
+MIN_TEXT_PX = 13.5
+MAX_LINE_HEIGHT = 1.7
+
+OUTPUT_TEXT_JS = r"""
+([minPx, maxLine]) => {
+  const out = [];
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
+  for (const area of document.querySelectorAll('.jp-OutputArea')) {
+    // Tables: as wide as the notebook at most; words read from the left.
+    for (const table of area.querySelectorAll('table')) {
+      if (!shown(table)) continue;
+      const name = norm((table.querySelector('caption') || table.querySelector('th') || table).textContent).slice(0, 50);
+      const box = table.getBoundingClientRect();
+      const output = table.closest('.jp-OutputArea-output') || area;
+      const room = output.getBoundingClientRect();
+      let scroller = null;
+      for (let a = table.parentElement; a && a !== output.parentElement; a = a.parentElement) {
+        if (a.scrollWidth > a.clientWidth + 1 && getComputedStyle(a).overflowX !== 'visible') { scroller = a; break; }
+      }
+      if (box.right > room.right + 1 || scroller) {
+        out.push(`table "${name}" is wider than the notebook (${Math.round(box.width)} px in ` +
+                 `${Math.round(room.width)} px${scroller ? ': it scrolls sideways' : ''})`);
+      }
+      for (const cell of table.querySelectorAll('td, th')) {
+        const text = norm(cell.textContent);
+        const words = text.replace(/[\d.,:%±×\-−\[\]()\/]+/g, ' ').trim().split(/\s+/).filter(w => /[A-Za-z]{2,}/.test(w));
+        const align = getComputedStyle(cell).textAlign;
+        if (words.length >= 2 && (align === 'right' || align === 'end')) {
+          out.push(`table "${name}": text cell "${text.slice(0, 40)}" is right-aligned`);
+          break;
+        }
+      }
+    }
+    // Paragraphs that explain a figure or an answer: reading size, single-spaced.
+    for (const el of area.querySelectorAll('.gutbrain-alt-text, [role=status], .gutbrain-next-step')) {
+      const text = norm(el.textContent);
+      if (!shown(el) || text.length < 20) continue;
+      const cs = getComputedStyle(el);
+      const size = parseFloat(cs.fontSize);
+      const line = cs.lineHeight === 'normal' ? 1.2 * size : parseFloat(cs.lineHeight);
+      const spans = Array.from(el.querySelectorAll('*')).map(c => getComputedStyle(c))
+        .filter(c => parseFloat(c.fontSize) < minPx && c.display !== 'none');
+      if (size < minPx || spans.length) {
+        out.push(`text "${text.slice(0, 40)}" is small (${spans.length ? parseFloat(spans[0].fontSize) : size} px; ` +
+                 `at least ${minPx} px reads well)`);
+      }
+      if (line / size > maxLine) {
+        out.push(`text "${text.slice(0, 40)}" is double-spaced (line height ${Math.round(line)} px for ` +
+                 `${size} px text)`);
+      }
+    }
+    // Links: a colour of their own or an underline.
+    for (const a of area.querySelectorAll('a[href]')) {
+      if (!shown(a) || !norm(a.textContent) || a.closest('.js-plotly-plot')) continue;
+      const cs = getComputedStyle(a);
+      const parent = getComputedStyle(a.parentElement);
+      if (cs.color === parent.color && !cs.textDecorationLine.includes('underline')) {
+        out.push(`link "${norm(a.textContent).slice(0, 40)}" does not look like a link (same colour as its text, no underline)`);
+      }
+    }
+  }
+  return Array.from(new Set(out));
+}
+"""
+
+
 @dataclass
 class FigureResult:
     lesson: str
-    width: int
+    #: The viewport's name: "900+files" (file browser open), "900", "1400".
+    width: str
     index: int
     title: str
     problems: list[str]
@@ -225,14 +324,24 @@ class FigureResult:
 class LessonResult:
     lesson: str
     figures: list[FigureResult] = field(default_factory=list)
-    widget_problems: dict[int, list[str]] = field(default_factory=dict)
+    widget_problems: dict[str, list[str]] = field(default_factory=dict)
+    #: Tables, paragraphs and links around the figures, per viewport.
+    text_problems: dict[str, list[str]] = field(default_factory=dict)
+    #: The notebook's width in px at each viewport.
+    notebook_px: dict[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
         """One line per problem of a figure at a width; a problem seen in several views of an
         interactive diagram is listed once, with the views it was seen in."""
-        grouped: dict[tuple[int, int, str], list[FigureResult]] = {}
+        return self.problems_except_figures_at()
+
+    def problems_except_figures_at(self, *viewports: str) -> list[str]:
+        """``problems``, less those of the figures at ``viewports`` (their text and widgets still count)."""
+        grouped: dict[tuple[str, int, str], list[FigureResult]] = {}
         for f in self.figures:
+            if f.width in viewports:
+                continue
             for p in f.problems:
                 grouped.setdefault((f.width, f.index, p), []).append(f)
         out = []
@@ -243,9 +352,17 @@ class LessonResult:
                 where = f" [only in view{'s' if len(views) > 1 else ''}: {'; '.join(views)}]"
             elif views:
                 where = f" [also in {len(views)} other view{'s' if len(views) > 1 else ''}]"
-            out.append(f"{self.lesson} @ {width}px, figure {index + 1}{where} ({figs[0].title[:50]!r}): {p}")
-        out += [f"{self.lesson} @ {w}px: {p}" for w, ps in self.widget_problems.items() for p in ps]
+            out.append(f"{self.lesson} @ {self.where(width)}, figure {index + 1}{where} ({figs[0].title[:50]!r}): {p}")
+        out += [f"{self.lesson} @ {self.where(w)}: {p}" for w, ps in self.widget_problems.items() for p in ps]
+        out += [f"{self.lesson} @ {self.where(w)}: {p}" for w, ps in self.text_problems.items() for p in ps]
         return out
+
+    def where(self, viewport: str) -> str:
+        """"900+files" -> "900 px window, file browser open (notebook 566 px)"."""
+        v = Viewport.parse(viewport)
+        px = self.notebook_px.get(viewport)
+        return (f"{v.width} px window{', file browser open' if v.file_browser else ''}"
+                + (f" (notebook {px} px)" if px else ""))
 
 
 def _settle(page, timeout_s: float = 8.0) -> None:
@@ -271,6 +388,20 @@ def collapse_side_panels(page) -> None:
     page.wait_for_timeout(300)
 
 
+def show_file_browser(page) -> None:
+    """Open JupyterLab's file browser in the left side panel, as a learner does to find a lesson."""
+    tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]')
+    if tab.count() and "lm-mod-current" not in (tab.first.get_attribute("class") or ""):
+        tab.first.click()
+    page.wait_for_timeout(300)
+
+
+def notebook_width(page) -> int:
+    """The width in px of the notebook the learner reads (0 if none is shown)."""
+    return int(page.evaluate("""() => { const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+        return nb ? nb.getBoundingClientRect().width : 0; }"""))
+
+
 def _figures_not_ready(page, timeout_ms: int = 60_000) -> set[int]:
     """Wait for every figure to draw; return the indices of those that did not."""
     try:
@@ -281,43 +412,54 @@ def _figures_not_ready(page, timeout_ms: int = 60_000) -> set[int]:
                 if not (f["traces"] > 0 and f["drawn"] > 0 and f["width"] > 0 and f["height"] > 0)}
 
 
-def check_page(page, lesson: str, widths=WIDTHS, screenshots: bool = True) -> LessonResult:
-    """Check every figure and widget label of the lesson shown in ``page`` at each width."""
+def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True) -> LessonResult:
+    """Check every figure, widget label, table and paragraph of the lesson shown in ``page`` at each
+    viewport (``Viewport``s, or names like "900+files" / 1400); the other views of interactive
+    figures are checked at the narrowest one with the side panels closed."""
+    viewports = [Viewport.parse(v) for v in viewports]
+    # Other views of the interactive figures: at the narrowest window with the side panels closed.
+    views_at = min((v for v in viewports if not v.file_browser), key=lambda v: v.width, default=viewports[0])
     result = LessonResult(lesson)
     folder = FIGURES_DIR / lesson
     if screenshots:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.png"):
             old.unlink()
-    collapse_side_panels(page)
     try:
-        for width in widths:
-            page.set_viewport_size({"width": width, "height": HEIGHT})
+        for viewport in viewports:
+            collapse_side_panels(page)
+            if viewport.file_browser:
+                show_file_browser(page)
+            page.set_viewport_size({"width": viewport.width, "height": HEIGHT})
             # JupyterLab relayouts on the window's resize event; plotly then redraws.
             page.evaluate("() => window.dispatchEvent(new Event('resize'))")
             _settle(page)
+            name = viewport.name
+            result.notebook_px[name] = notebook_width(page)
             not_ready = _figures_not_ready(page)
             figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
             for fig in figs:
                 if fig["index"] in not_ready:
                     fig["problems"].append("the figure did not draw its traces within 60 s "
                                            "(no data, or a widget still loading)")
-            result.widget_problems[width] = page.evaluate(WIDGET_LABELS_JS)
+            result.widget_problems[name] = page.evaluate(WIDGET_LABELS_JS)
+            result.text_problems[name] = page.evaluate(OUTPUT_TEXT_JS, [MIN_TEXT_PX, MAX_LINE_HEIGHT])
             for fig in figs:
                 shot = None
                 if screenshots:
-                    shot = folder / f"{fig['index'] + 1}-{width}.png"
+                    shot = folder / f"{fig['index'] + 1}-{name}.png"
                     try:
                         page.locator(f'[data-gbtest-figure="{fig["index"]}"]').screenshot(
                             path=str(shot), timeout=15_000)
                     except Exception as err:  # keep checking; say why there is no picture
                         fig["problems"].append(f"(no screenshot: {type(err).__name__})")
                         shot = None
-                result.figures.append(FigureResult(lesson, width, fig["index"], fig["title"], fig["problems"],
+                result.figures.append(FigureResult(lesson, name, fig["index"], fig["title"], fig["problems"],
                                                    fig["texts"], fig["overlaps"], shot))
-            if width == min(widths):
-                _check_views(page, result, lesson, width, folder if screenshots else None)
+            if viewport == views_at:
+                _check_views(page, result, lesson, name, folder if screenshots else None)
     finally:
+        collapse_side_panels(page)
         page.set_viewport_size(DEFAULT_VIEWPORT)
     return result
 
@@ -325,7 +467,7 @@ def check_page(page, lesson: str, widths=WIDTHS, screenshots: bool = True) -> Le
 VIEW_OPTIONS = "input[type=radio], .widget-toggle-button"
 
 
-def _check_views(page, result: LessonResult, lesson: str, width: int, folder: Path | None) -> None:
+def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Path | None) -> None:
     """An interactive diagram with radio buttons or toggle buttons shows other views of its
     figures: choose each option in turn, check the figures again, then restore the first choice."""
     explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
@@ -341,7 +483,8 @@ def _check_views(page, result: LessonResult, lesson: str, width: int, folder: Pa
         figure_ids = {int(v) for v in explorer.locator(".js-plotly-plot").evaluate_all(
             "els => els.map(el => el.getAttribute('data-gbtest-figure'))") if v is not None}
         for k in range(n):
-            if chosen[k]:
+            # Choosing one option may change the others (a dataset offers its own trials).
+            if chosen[k] or k >= options.count():
                 continue
             option = options.nth(k)
             label = option.evaluate("el => (el.closest('label') || el).textContent.trim()")[:40]
@@ -367,7 +510,7 @@ def _check_views(page, result: LessonResult, lesson: str, width: int, folder: Pa
                         shot = None
                 result.figures.append(FigureResult(lesson, width, fig["index"], fig["title"], fig["problems"],
                                                    fig["texts"], fig["overlaps"], shot, view=label))
-        if original is not None:
+        if original is not None and original < options.count():
             options.nth(original).click()
             _settle(page, timeout_s=3.0)
 
@@ -386,6 +529,7 @@ def write_index(results: list[LessonResult], path: Path | None = None) -> Path:
         (FIGURES_DIR / r.lesson).mkdir(parents=True, exist_ok=True)
         (FIGURES_DIR / r.lesson / "summary.json").write_text(json.dumps(
             {"lesson": r.lesson, "figures": summary, "widget_problems": r.widget_problems,
+             "text_problems": r.text_problems, "notebook_px": r.notebook_px,
              "checked_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}, indent=1))
     rows = []
     for summary_file in sorted(FIGURES_DIR.glob("*/summary.json")):
@@ -397,20 +541,24 @@ def write_index(results: list[LessonResult], path: Path | None = None) -> Path:
         n_problems = sum(len(f["problems"]) for f in data["figures"])
         n_overlaps = sum(f["overlaps"] for f in data["figures"])
         widget = [p for ps in data["widget_problems"].values() for p in ps]
+        widget += [p for ps in data.get("text_problems", {}).values() for p in ps]
         rows.append(f"<h2>{html.escape(lesson)} <small>({len(figs)} figures; {n_overlaps} overlaps; "
-                    f"{n_problems} figure problems; {len(widget)} widget-label problems; checked "
+                    f"{n_problems} figure problems; {len(widget)} widget-label and text problems; checked "
                     f"{html.escape(data.get('checked_at', ''))})</small></h2>")
         if widget:
             rows.append("<ul class=bad>" + "".join(f"<li>{html.escape(p)}</li>" for p in widget) + "</ul>")
         for index in sorted(figs):
             cells = []
-            for f in sorted(figs[index], key=lambda f: (f.get("view", "") != "", f["width"])):
+            order = {name: i for i, name in enumerate(WIDTHS)}
+            for f in sorted(figs[index], key=lambda f: (f.get("view", "") != "", order.get(str(f["width"]), 99))):
                 img = (f'<a href="{lesson}/{f["screenshot"]}"><img src="{lesson}/{f["screenshot"]}" '
-                       f'alt="figure {index + 1} at {f["width"]} px"></a>' if f["screenshot"] else "(no screenshot)")
+                       f'alt="figure {index + 1} at viewport {f["width"]}"></a>' if f["screenshot"] else "(no screenshot)")
                 probs = ("<ul class=bad>" + "".join(f"<li>{html.escape(p)}</li>" for p in f["problems"]) + "</ul>"
                          if f["problems"] else "<p class=ok>no problems</p>")
                 view = f" — view: {html.escape(f['view'])}" if f.get("view") else ""
-                cells.append(f"<td><div class=w>{f['width']} px viewport{view}</div>{img}{probs}</td>")
+                notebook = data.get("notebook_px", {}).get(str(f["width"]))
+                cells.append(f"<td><div class=w>viewport {f['width']}"
+                             f"{f' (notebook {notebook} px)' if notebook else ''}{view}</div>{img}{probs}</td>")
             title = html.escape(figs[index][0]["title"] or "(no title)")
             rows.append(f"<h3>Figure {index + 1}: {title}</h3><div class=row><table><tr>{''.join(cells)}</tr></table></div>")
     path.write_text(

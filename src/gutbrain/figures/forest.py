@@ -44,7 +44,8 @@ ROW_HEIGHT_PX = 28
 # Trace positions in a forest figure (fixed, so updates can address them).
 _CI, _POINTS, _DIAMONDS, _POOLED_HOVER, _PI, _VALUES, _LEGEND0 = range(7)
 _LABELS = _LEGEND0 + 6  # the row labels, a text trace on its own hidden axis (last trace)
-LABEL_WRAP = 26  # characters per line of a row label
+LABEL_WRAP = 20  # characters per line of a row label (its column is 27% of a figure 490 px wide)
+FAVOURS_SHIFT_PX = -58  # the "favours" line, under the tick labels and the axis title
 
 
 @dataclass(frozen=True)
@@ -242,17 +243,17 @@ def _forest_spec(rows: Sequence[Any], *, pooled, null_value: float, log_x: bool,
     )
 
 
-def _favours_annotations(favours: tuple[str, str] | None) -> list[dict]:
+def _favours_annotations(favours: tuple[str, str] | None, null_value: float, log_x: bool) -> list[dict]:
+    """The two "favours" texts on one line under the axis, running outwards from the line of no
+    effect: they never meet, however narrow the figure is."""
     if not favours:
         return []
     left, right = favours
-    # Staggered (one line each), so they never overlap however narrow the plot is.
-    return [
-        dict(text=f"← {html.escape(left)}", xref="x domain", yref="paper", x=0.0, y=0.0, yshift=-56,
-             xanchor="left", yanchor="top", showarrow=False, font=dict(size=12, color="#444")),
-        dict(text=f"{html.escape(right)} →", xref="x domain", yref="paper", x=1.0, y=0.0, yshift=-74,
-             xanchor="right", yanchor="top", showarrow=False, font=dict(size=12, color="#444")),
-    ]
+    x = math.log10(null_value) if log_x else null_value
+    common = dict(name="favours", xref="x", yref="paper", x=x, y=0.0, yshift=FAVOURS_SHIFT_PX, yanchor="top",
+                  showarrow=False, font=dict(size=12, color="#444"))
+    return [dict(text=f"← {html.escape(left)}", xanchor="right", xshift=-4, **common),
+            dict(text=f"{html.escape(right)} →", xanchor="left", xshift=4, **common)]
 
 
 def forest_plot(rows: Iterable[Any], *, pooled: Any = None, title: str, x_title: str,
@@ -316,12 +317,12 @@ def forest_plot(rows: Iterable[Any], *, pooled: Any = None, title: str, x_title:
         hovermode="closest",
     ))
     fig.update_layout(margin=dict(l=10, r=10, t=100, b=110))
-    fig.update_xaxes(title_text=x_title, domain=[0.30, 0.68] if show_values else [0.30, 1.0],
+    fig.update_xaxes(title_text=x_title, domain=[0.28, 0.64] if show_values else [0.28, 1.0],
                      type="log" if log_x else "linear", zeroline=False,
                      range=list(x_range) if x_range is not None else spec["x_range"], ticks="outside")
-    fig.update_layout(xaxis2=dict(domain=[0.70, 1.0], range=[0, 1], visible=False, fixedrange=True,
+    fig.update_layout(xaxis2=dict(domain=[0.655, 1.0], range=[0, 1], visible=False, fixedrange=True,
                                   anchor="y"),
-                      xaxis3=dict(domain=[0.0, 0.29], range=[0, 1], visible=False, fixedrange=True,
+                      xaxis3=dict(domain=[0.0, 0.27], range=[0, 1], visible=False, fixedrange=True,
                                   anchor="y"))
     # Row labels are a text trace (xaxis3), not tick labels: they wrap, and the y axis needs no title.
     # ticktext is kept (hidden) so code that reads the row labels from the axis still works.
@@ -330,7 +331,7 @@ def forest_plot(rows: Iterable[Any], *, pooled: Any = None, title: str, x_title:
                      + [f"<b>{html.escape(t)}</b>" for t in spec["pooled_labels"]],
                      range=[0.3, spec["total"] + 0.7], showline=False, ticks="",
                      showgrid=False, zeroline=False, fixedrange=True)
-    fig.update_layout(annotations=_favours_annotations(favours))
+    fig.update_layout(annotations=_favours_annotations(favours, null_value, log_x))
     fig.add_shape(type="line", xref="x", yref="paper", x0=null_value, x1=null_value, y0=0, y1=1,
                   line=dict(color="#777", width=1, dash="dash"), layer="below", name="no effect")
     return fig
@@ -375,6 +376,8 @@ def update_forest_plot(fig: go.Figure, rows: Iterable[Any], *, pooled: Any = Non
         "yaxis.range": [0.3, spec["total"] + 0.7],
         "xaxis.range": list(x_range) if x_range is not None else spec["x_range"],
         "xaxis.title.text": x_title, "shapes[0].x0": null_value, "shapes[0].x1": null_value,
+        **{f"annotations[{i}].x": math.log10(null_value) if log_x else null_value
+           for i, note in enumerate(fig.layout.annotations) if note.name == "favours"},
         "meta": dict(alt_text=alt_text if alt_text is not None else default_forest_alt_text(
             spec["trial"], spec["pooled"], x_title=x_title, null_value=null_value, value_format=value_format)),
     }

@@ -84,10 +84,16 @@ def ifn_summary(study: str | None = None, rows=None) -> str:
     if not picked:
         raise ValueError(f"unknown study {study!r}")
     first = picked[0]
-    changes = "; ".join(f"{r.compartment} {r.metabolite}: {infl.DIRECTIONS[r.direction]}"
-                        for r in picked if r.direction != "not reported")
+    changes = "; ".join(_change_text(r) for r in picked if r.direction != "not reported")
     return (f"{first.label} ({first.population}; {first.design}; treated n = {first.n_treated}, comparison: "
             f"{first.n_comparison}). {changes}.")
+
+
+def _change_text(row) -> str:
+    """One cell of the grid in words: "blood KYN: raised", "CSF changes linked to symptoms"."""
+    if row.metabolite == "symptoms":
+        return f"{row.compartment} changes {infl.DIRECTIONS[row.direction]}"
+    return f"{row.compartment} {row.metabolite}: {infl.DIRECTIONS[row.direction]}"
 
 
 def ifn_figure(highlight: str | None = None, rows=None) -> go.Figure:
@@ -257,7 +263,8 @@ def treatment_forest_rows(rows=None) -> tuple[list[ForestRow], ForestRow]:
     pooled = None
     out = []
     for r in rows:
-        i2 = f" · I² {r.i2_percent:.0f}%" if r.i2_percent is not None else " · I² ?"
+        # No I² where the sources disagree on it (the hover note says so): never a bare "?".
+        i2 = f" · I² {r.i2_percent:.0f}%" if r.i2_percent is not None else ""
         row = ForestRow(label=f"{r.label}{i2}", estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high,
                         group=r.group, note=f"{r.note} [{r.source}: {r.where}]")
         if r.key == "kohler2014_all":

@@ -298,11 +298,45 @@ def update_effect_size_figure(fig: go.Figure, view: EffectSizeView) -> None:
     fig.layout.meta = dict(alt_text=view.text)
 
 
+def leave_out_options(dataset: str) -> list[tuple[str, str]]:
+    """(label, trial key) choices for "Leave one trial out": none, then the dataset's own trials."""
+    return [("none", "none")] + [(t.label, t.key) for t in ps.trials_in(dataset)]
+
+
+#: The data's outcome kinds and scale names in a learner's words.
+OUTCOME_WORDS = {
+    "change": "change from the start of the trial",
+    "endpoint": "score at the end of the trial",
+    "adjusted_md": "difference between the groups, adjusted (as the authors report it)",
+}
+SCALE_NAMES = {
+    "BDI": "Beck Depression Inventory (BDI)",
+    "modified EPDS": "Edinburgh Postnatal Depression Scale, modified (EPDS)",
+}
+#: Narrow cells that wrap, so the table fits a 570 px notebook without sideways scrolling.
+_TABLE_CSS = "width:100%;max-width:60em;border-collapse:collapse;table-layout:auto;line-height:1.4"
+_CELL_CSS = ("text-align:left;vertical-align:top;padding:4px 8px 6px 0;border-bottom:1px solid #ddd;"
+             "overflow-wrap:anywhere")
+
+
+def scale_name(scale: str) -> str:
+    """A rating scale as a learner reads it: "BDI" -> "Beck Depression Inventory (BDI)"."""
+    return SCALE_NAMES.get(scale, scale[:1].upper() + scale[1:])
+
+
+def outcome_words(kind: str) -> str:
+    """What a trial's number measures, in words ("change" -> "change from the start of the trial")."""
+    try:
+        return OUTCOME_WORDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown outcome kind {kind!r}; use one of {', '.join(OUTCOME_WORDS)}") from None
+
+
 def trial_table_html() -> str:
-    """The shipped trial rows as an accessible HTML table (source and where for each)."""
-    head = ("<tr><th scope='col'>Trial</th><th scope='col'>Who</th><th scope='col'>What</th>"
-            "<th scope='col'>Scale, outcome</th><th scope='col'>n (probiotic/placebo)</th>"
-            "<th scope='col'>Numbers read</th><th scope='col'>Where</th></tr>")
+    """The shipped trials as an accessible HTML table in four columns that wrap (it fits a narrow
+    notebook): who and what, the outcome in words, the numbers read, and where they were read."""
+    columns = ("Trial", "Who took part, and what they took", "Outcome", "Numbers read (probiotic vs placebo)")
+    head = "".join(f"<th scope='col' style='{_CELL_CSS}'>{c}</th>" for c in columns)
     body = []
     for t in ps.load_trials():
         if t.has_arm_data:
@@ -310,8 +344,13 @@ def trial_table_html() -> str:
         else:
             nums = f"difference {_f(t.md)} [{_f(t.md_ci_low)}, {_f(t.md_ci_high)}]"
         body.append(
-            f"<tr><td>{html.escape(t.label)} <code>[{t.source}]</code></td><td>{html.escape(t.population)}</td>"
-            f"<td>{html.escape(t.intervention)}</td><td>{html.escape(t.scale)}, {t.outcome_kind}</td>"
-            f"<td>{t.n_probiotic}/{t.n_placebo}</td><td>{nums}</td><td>{html.escape(t.where)}</td></tr>")
-    return ("<table class='gutbrain-table'><caption>The trials this lesson pools, with where each number was read"
-            f"</caption><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
+            f"<tr><th scope='row' style='{_CELL_CSS};font-weight:600'>{html.escape(t.label)}"
+            f"<br><code style='font-weight:normal'>[{html.escape(t.source)}]</code></th>"
+            f"<td style='{_CELL_CSS}'>{html.escape(t.population)}; {html.escape(t.intervention)}</td>"
+            f"<td style='{_CELL_CSS}'>{html.escape(scale_name(t.scale))}: {html.escape(outcome_words(t.outcome_kind))}</td>"
+            f"<td style='{_CELL_CSS}'>{nums}; n = {t.n_probiotic} vs {t.n_placebo}"
+            f"<br><small>Read in: {html.escape(t.where)}</small></td></tr>")
+    return (f"<table class='gutbrain-table gutbrain-trial-table' style='{_TABLE_CSS}'>"
+            "<caption style='text-align:left;font-weight:600;padding-bottom:4px'>The trials this lesson pools, "
+            f"with where each number was read</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")

@@ -8,6 +8,7 @@ from typing import Callable
 import ipywidgets as w
 
 from gutbrain.clock import Clock, system_now
+from gutbrain.figures.style import READABLE_TEXT_CSS
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
 from gutbrain.selfcheck.shuffle import learner_seed, next_showing, option_order, order_seed
@@ -35,7 +36,7 @@ def feedback_html(fb: Feedback, explanation: str | None = None) -> str:
         body += f"<br><span><b>Why:</b> {html.escape(explanation)}</span>"
     return (
         f'<div role="status" aria-live="polite" style="border-left:4px solid {colour};'
-        f'background:{background};color:#111;padding:6px 10px;margin-top:4px">{body}</div>'
+        f'background:{background};color:#111;padding:6px 10px;margin-top:4px;{READABLE_TEXT_CSS}">{body}</div>'
     )
 
 

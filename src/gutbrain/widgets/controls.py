@@ -9,12 +9,13 @@ ipywidgets slider.
 """
 from __future__ import annotations
 
-import html
-
 import math
 
 import anywidget
 import traitlets
+
+from gutbrain.figures.style import text_alternative_html
+from gutbrain.widgets.responsive import fit_to_notebook
 
 _ESM = r"""
 function render({ model, el }) {
@@ -161,7 +162,7 @@ class ChoiceGroup(anywidget.AnyWidget):
 
 def status_html(text: str) -> str:
     """A figure's text summary as a polite live region, read out when it changes."""
-    return f'<p role="status" aria-live="polite">{html.escape(text)}</p>'
+    return text_alternative_html(text, role="status", aria_live="polite")
 
 
 class Explorer:
@@ -172,4 +173,4 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
+        display(fit_to_notebook(self.widget))

@@ -4,16 +4,15 @@ Thin wiring only; every number comes from gutbrain.models.inflammation via gutbr
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.figures import inflammation as figs
-from gutbrain.figures.style import alt_text
+from gutbrain.figures.style import alt_text, text_alternative_html
 from gutbrain.models import inflammation as infl
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
+from gutbrain.widgets.responsive import fit_to_notebook
 
 ALL_STUDIES = "all"
 
@@ -72,9 +71,9 @@ class EffectSizeExplorer(_Explorer):
 
 def figure_with_text(fig: go.Figure) -> w.VBox:
     """A figure without controls, with its text alternative underneath."""
-    box = w.VBox([CourseFigure(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box = w.VBox([CourseFigure(fig), w.HTML(value=text_alternative_html(alt_text(fig)))])
     box.add_class("gutbrain-figure")
-    return box
+    return fit_to_notebook(box)
 
 
 def cytokine_forest() -> w.VBox:

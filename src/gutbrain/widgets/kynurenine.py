@@ -13,6 +13,7 @@ from gutbrain.figures import kynurenine as figs
 from gutbrain.models import kynurenine as kyn
 from gutbrain.widgets.controls import LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
+from gutbrain.widgets.responsive import fit_to_notebook
 
 
 class ImmuneActivationExplorer:
@@ -62,4 +63,4 @@ class ImmuneActivationExplorer:
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
+        display(fit_to_notebook(self.widget))

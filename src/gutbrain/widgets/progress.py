@@ -11,7 +11,7 @@ import ipywidgets as w
 from gutbrain.clock import Clock, resolve
 from gutbrain.course import lessons
 from gutbrain.figures.progress import course_progress_figure, update_progress_figure
-from gutbrain.figures.style import alt_text
+from gutbrain.figures.style import READABLE_TEXT_CSS, alt_text, text_alternative_html
 from gutbrain.progress.recording import make_recorder, notice_html
 from gutbrain.progress.scheduler import (
     MASTERED_STABILITY_DAYS, card_states, memory_counts, next_due, review_queue,
@@ -21,6 +21,7 @@ from gutbrain.progress.summary import course_progress, course_questions, next_st
 from gutbrain.progress.sync import BrowserSync, ExportButton, shared_sync
 from gutbrain.progress.transfer import import_message
 from gutbrain.widgets.figure import CourseFigure
+from gutbrain.widgets.responsive import fit_to_notebook
 
 
 def _message_html(text: str, ok: bool = True) -> str:
@@ -30,9 +31,14 @@ def _message_html(text: str, ok: bool = True) -> str:
             f"{html.escape(text)}</div>")
 
 
+LINK_CSS = "color:var(--jp-content-link-color,#1565c0);text-decoration:underline"
+
+
 def next_step_html(step) -> str:
-    links = " · ".join(f'<a href="{html.escape(path)}">{html.escape(label)}</a>' for label, path in step.links)
-    return (f'<p class="gutbrain-next-step"><b>What next?</b> {html.escape(step.text)}'
+    # A widget's HTML gets no link style from JupyterLab: colour and underline say "link".
+    links = " · ".join(f'<a href="{html.escape(path)}" style="{LINK_CSS}">{html.escape(label)}</a>'
+                       for label, path in step.links)
+    return (f'<p class="gutbrain-next-step" style="{READABLE_TEXT_CSS}"><b>What next?</b> {html.escape(step.text)}'
             f"{(' ' + links) if links else ''}</p>")
 
 
@@ -72,7 +78,7 @@ class ProgressMap:
         return self.rows
 
     def _show_text(self, rows) -> None:
-        self.description.value = f"<p><small>{html.escape(alt_text(self.figure))}</small></p>"
+        self.description.value = text_alternative_html(alt_text(self.figure))
         self.next.value = next_step_html(next_step(rows))
         notes = self.store.notices
         self.notices.value = notice_html(notes) if notes else ""
@@ -90,7 +96,7 @@ class ProgressMap:
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
+        display(fit_to_notebook(self.widget))
 
 
 _REASONS = {"missed": "you missed it last time", "due": "due for review", "new": "new to you"}

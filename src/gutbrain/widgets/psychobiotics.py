@@ -7,11 +7,10 @@ alternative.
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 
 from gutbrain.figures import psychobiotics as figs
+from gutbrain.figures.style import text_alternative_html
 from gutbrain.models import meta_analysis as ma
 from gutbrain.models import psychobiotics as ps
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
@@ -32,9 +31,8 @@ class MetaAnalysisLab(_Explorer):
                                   legend="Model")
         self.subgroup = ChoiceGroup(options=[(v, k) for k, v in ps.SUBGROUPS.items()], value="none",
                                     legend="Split by")
-        # One fixed list of trials for both datasets, so the controls never change under the learner.
-        self.leave_out = ChoiceGroup(options=[("none", "none")] + [(t.label, t.key) for t in ps.load_trials()],
-                                     value="none", legend="Leave one trial out")
+        self.leave_out = ChoiceGroup(options=figs.leave_out_options(dataset), value="none",
+                                     legend="Leave one trial out")
         self.cumulative = w.Checkbox(value=False, description="Cumulative by year", indent=False,
                                      tooltip="Add the trials one by one in date order")
         self.view = figs.lab_view(dataset, method)
@@ -46,7 +44,21 @@ class MetaAnalysisLab(_Explorer):
         self.widget = w.VBox([controls, self.cumulative, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
+    def _offer_dataset_trials(self) -> None:
+        """Offer only the chosen dataset's trials to leave out (and none if the left-out one is not in it)."""
+        options = figs.leave_out_options(self.dataset.value)
+        if list(self.leave_out.options) == options:
+            return
+        self.leave_out.unobserve(self._on_change, names="value")
+        try:
+            if self.leave_out.value not in {key for _, key in options}:
+                self.leave_out.value = "none"
+            self.leave_out.options = options
+        finally:
+            self.leave_out.observe(self._on_change, names="value")
+
     def _on_change(self, change=None) -> None:
+        self._offer_dataset_trials()
         leave = None if self.leave_out.value in (None, "none") else self.leave_out.value
         self.view = figs.lab_view(self.dataset.value, self.method.value, self.subgroup.value, leave,
                                   self.cumulative.value)
@@ -87,7 +99,7 @@ class MetaForest(_Explorer):
         self.second = ChoiceGroup(options=options, value=second, legend="Second estimate")
         self.figure = CourseFigure(figs.meta_forest_figure((first, second)))
         self.summary = w.HTML(value=status_html(figs.compare_text(first, second)))
-        self.description = w.HTML(value=f"<p>{html.escape(figs.meta_forest_alt_text(figs.meta_forest_rows()))}</p>")
+        self.description = w.HTML(value=text_alternative_html(figs.meta_forest_alt_text(figs.meta_forest_rows())))
         self.first.observe(self._on_change, names="value")
         self.second.observe(self._on_change, names="value")
         self.widget = w.VBox([self.figure, self.description, w.HBox([self.first, self.second]), self.summary])

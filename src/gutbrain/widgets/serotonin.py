@@ -5,16 +5,15 @@ Thin wiring only: a control's ``observe(names="value")`` calls a pure update fun
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.figures import serotonin as figs
-from gutbrain.figures.style import alt_text
+from gutbrain.figures.style import alt_text, text_alternative_html
 from gutbrain.models import serotonin as sm
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, status_html
 from gutbrain.widgets.figure import CourseFigure
+from gutbrain.widgets.responsive import fit_to_notebook
 
 
 class _Explorer(Explorer):
@@ -77,9 +76,9 @@ class MicrobiomeExplorer(_Explorer):
 
 def figure_with_text(fig: go.Figure) -> w.VBox:
     """A figure that needs no controls, with its text alternative shown underneath."""
-    box = w.VBox([CourseFigure(fig), w.HTML(value=f"<p>{html.escape(alt_text(fig))}</p>")])
+    box = w.VBox([CourseFigure(fig), w.HTML(value=text_alternative_html(alt_text(fig)))])
     box.add_class("gutbrain-figure")
-    return box
+    return fit_to_notebook(box)
 
 
 def serotonin_distribution() -> w.VBox:

@@ -9,8 +9,9 @@ from gutbrain.figures.tryptophan import (
     budget_summary, tryptophan_budget_figure, update_tryptophan_budget_figure,
 )
 from gutbrain.models import tryptophan as trp_model
-from gutbrain.widgets.controls import LabelledSlider
+from gutbrain.widgets.controls import LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
+from gutbrain.widgets.responsive import fit_to_notebook
 
 ENZYME_HELP = {
     "TPH1": "tryptophan hydroxylase 1 (gut enterochromaffin cells, pineal)",
@@ -61,7 +62,7 @@ class TryptophanExplorer:
         )
 
     def _summary_html(self) -> str:
-        return f'<p role="status" aria-live="polite">{html.escape(budget_summary(self.state))}</p>'
+        return status_html(budget_summary(self.state))
 
     def _on_change(self, _change=None) -> None:
         self.state = self.compute()
@@ -72,4 +73,4 @@ class TryptophanExplorer:
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
+        display(fit_to_notebook(self.widget))
