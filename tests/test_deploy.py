@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 import types
 from pathlib import Path
 from unittest import mock
@@ -128,7 +129,15 @@ def test_instructors_get_the_instructor_view_and_the_gradebook():
     assert s.environment["GUTBRAIN_VIEW"] == "instructor"
     assert s.environment["GUTBRAIN_GRADEBOOK_URL"].startswith("postgresql+psycopg2://")
     assert s.default_url == "/lab/tree/gut-feelings/quizzes/source"
-    assert "GUTBRAIN_VIEW" in (REPO / "start").read_text()
+
+
+@pytest.mark.parametrize("view", ["instructor", "learner", "", "root"])
+def test_start_opens_the_view_the_hub_asks_for(view):
+    """repo2docker's `start` hook: GUTBRAIN_VIEW=instructor opens the instructor's view, anything else the learner's."""
+    env = {"PATH": os.environ["PATH"], "GUTBRAIN_VIEW": view}
+    out = subprocess.run(["bash", str(REPO / "start"), "sh", "-c", 'echo "$JUPYTER_CONFIG_PATH"'],
+                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(REPO / "jupyter-config" / ("instructor" if view == "instructor" else "learner"))
 
 
 def test_requests_come_from_the_measured_footprint():
