@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         from .report import write_report
         print(f"wrote {write_report(root, args.out, chosen)} (open it in a browser)")
     elif args.verb == "gradebook-migrate":
+        from .course import ensure_tool_path
         from .gradebook_db import ENV, GradebookURLError, copy_gradebook, redacted, sqlite_url
+        ensure_tool_path()  # nbgrader asks `alembic` for the schema version
         target = args.target or os.environ.get(ENV, "").strip()
         if not target:
             print(f"gradebook-migrate needs the PostgreSQL gradebook: set {ENV} (or --to URL)", file=sys.stderr)

@@ -794,7 +794,7 @@ def format_summary(results: list[Result]) -> str:
     if manual:
         lines.append("")
         lines.append(f"{len(manual)} submission(s) have items to grade by hand: `make instructor`, then "
-                     "Nbgrader > Formgrader > Gradebook > the quiz > its notebook > a submission "
+                     "Nbgrader > Formgrader > Manual Grading > the quiz > its notebook > a submission "
                      "(docs/instructor_guide.md, step 5).")
     graded = sum(r.status == GRADED for r in results)
     lines.append("")
