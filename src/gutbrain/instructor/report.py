@@ -19,7 +19,7 @@ import yaml
 from . import static
 from gutbrain.selfcheck.bank import load_misconceptions
 
-from .course import KEYS_DIR, gradebook, make_api, quiet_nbgrader, quiz_ids, release_notebooks
+from .course import KEYS_DIR, gradebook, make_api, quiet_nbgrader, quiz_ids
 from .grading import load_summary
 
 NO_ANSWER, NOT_AN_OPTION, UNREADABLE, NOT_GRADED = "(no answer)", "(not an option)", "(unreadable)", "(not graded)"
