@@ -51,6 +51,7 @@ $(TEST_READY): $(READY) pyproject.toml requirements-test.lock tools/ensure_chrom
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	bash tools/ensure_chromium.sh
 	-bash tools/ensure_bwrap.sh
+	-bash tools/ensure_postgres.sh
 	@touch $@
 
 $(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py

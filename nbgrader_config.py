@@ -13,6 +13,15 @@ _here = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.root = os.path.join(_here, "quizzes")
 c.CourseDirectory.course_id = os.environ.get("GUTBRAIN_COURSE_ID", "gut-feelings")
 
+# The gradebook: quizzes/gradebook.db (SQLite) unless GUTBRAIN_GRADEBOOK_URL names another database,
+# e.g. postgresql+psycopg2://grader@db/gutfeelings for a class with several graders (see the guide).
+try:
+    from gutbrain.instructor.gradebook_db import gradebook_url
+except ImportError:  # the package is not installed: nbgrader's own default, quizzes/gradebook.db
+    pass
+else:
+    c.CourseDirectory.db_url = gradebook_url(c.CourseDirectory.root)
+
 # A runaway student cell (an infinite loop) is stopped after this many seconds (`make grade`
 # reads this; TIMEOUT=s overrides it).
 c.Execute.timeout = 60

@@ -11,7 +11,7 @@ JOBS ?=
 TIMEOUT ?=
 WALL ?=
 
-.PHONY: release release-hub collect zip-collect grade feedback feedback-hub export report check-keys
+.PHONY: release release-hub collect zip-collect grade feedback feedback-hub export report check-keys gradebook-migrate
 
 release: $(READY)        ## student versions in quizzes/release/
 	$(INSTRUCTOR) release $(QUIZ)
@@ -45,3 +45,6 @@ report: $(READY)         ## quizzes/reports/misconceptions.html
 
 check-keys: $(READY)     ## validate assets/quiz_misconceptions/*.yaml
 	$(INSTRUCTOR) check-keys
+
+gradebook-migrate: $(READY)   ## copy quizzes/gradebook.db into $$GUTBRAIN_GRADEBOOK_URL (PostgreSQL), checked row by row
+	$(INSTRUCTOR) gradebook-migrate

@@ -1,6 +1,6 @@
 """``python -m gutbrain.instructor <verb>``: the instructor's one-command steps.
 
-verbs: release, collect, zip-collect, grade, feedback, export, report, check-keys
+verbs: release, collect, zip-collect, grade, feedback, export, report, check-keys, gradebook-migrate
 
 Exit status: 0 all well; 2 a mistyped quiz id or a refused step (no sandbox); 3 something
 needs a look (listed: not graded, flagged, not collected, feedback held back or withheld).
@@ -8,6 +8,7 @@ needs a look (listed: not graded, flagged, not collected, feedback held back or 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("quiz", nargs="*")
     m.add_argument("--out", type=Path, default=None)
     sub.add_parser("check-keys", help="validate assets/quiz_misconceptions/*.yaml")
+    mg = sub.add_parser("gradebook-migrate", help="copy the SQLite gradebook into PostgreSQL")
+    mg.add_argument("--from", dest="source", default=None, help="default: <course root>/gradebook.db")
+    mg.add_argument("--to", dest="target", default=None, help="default: $GUTBRAIN_GRADEBOOK_URL")
     args = p.parse_args(argv)
     root = args.course_root.resolve()
     if hasattr(args, "quiz"):
@@ -105,6 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     elif args.verb == "report":
         from .report import write_report
         print(f"wrote {write_report(root, args.out, chosen)} (open it in a browser)")
+    elif args.verb == "gradebook-migrate":
+        from .course import ensure_tool_path
+        from .gradebook_db import ENV, GradebookURLError, copy_gradebook, redacted, sqlite_url
+        ensure_tool_path()  # nbgrader asks `alembic` for the schema version
+        target = args.target or os.environ.get(ENV, "").strip()
+        if not target:
+            print(f"gradebook-migrate needs the PostgreSQL gradebook: set {ENV} (or --to URL)", file=sys.stderr)
+            return 2
+        try:
+            counts = copy_gradebook(args.source or sqlite_url(root), target)
+        except (GradebookURLError, FileNotFoundError) as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        rows = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+        print(f"copied the gradebook into {redacted(target)} and checked it row by row ({rows or 'empty'}).\n"
+              f"Keep {ENV} set for every instructor verb and formgrader; the SQLite file is left as it was.")
     elif args.verb == "check-keys":
         from .report import load_key, validate_key
         problems = []

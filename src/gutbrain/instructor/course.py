@@ -16,6 +16,8 @@ from typing import Iterator
 
 from gutbrain.data import REPO_ROOT as REPO, assets_dir
 
+from .gradebook_db import gradebook_url
+
 COURSE_ROOT = REPO / "quizzes"
 KEYS_DIR = assets_dir() / "quiz_misconceptions"
 
@@ -50,6 +52,7 @@ def load_config(course_root: Path | None = None, overrides: dict | None = None,
     config = Config()
     config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config())
     config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = gradebook_url(root)
     if exchange_root is not None:
         config.Exchange.root = str(exchange_root)
     if course_id is not None:
@@ -87,7 +90,8 @@ def make_api(course_root: Path | None = None, overrides: dict | None = None, **k
 
 
 def db_url(course_root: Path) -> str:
-    return "sqlite:///" + str(Path(course_root).resolve() / "gradebook.db")
+    """The gradebook's database: ``$GUTBRAIN_GRADEBOOK_URL`` or ``<course_root>/gradebook.db``."""
+    return gradebook_url(course_root)
 
 
 def quiz_ids(course_root: Path) -> list[str]:
@@ -162,6 +166,6 @@ def course_id() -> str:
 
 
 def gradebook(course_root: Path):
-    """nbgrader's Gradebook on the course's gradebook.db, for this course id."""
+    """nbgrader's Gradebook (SQLite file or PostgreSQL: :func:`db_url`), for this course id."""
     from nbgrader.api import Gradebook
     return Gradebook(db_url(course_root), course_id())

@@ -218,7 +218,7 @@ def feedback(course_root: Path, quiz: str, students: list[str] | None = None, ex
             continue
         pending = _needs_manual(root, quiz, student)
         if pending and not allow_ungraded:
-            problems[student] = [f"held back: {', '.join(pending)} not graded by hand yet (formgrader)"]
+            problems[student] = [f"held back: {', '.join(pending)} not graded by hand yet (formgrader: make instructor)"]
             continue
         with quiet_nbgrader():
             result = api.generate_feedback(quiz, student, force=True)

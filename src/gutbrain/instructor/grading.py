@@ -539,8 +539,23 @@ def _autograded_notebook(task: _Task, data: dict, scores: dict, messages: dict) 
     return nb
 
 
-def _record(root: Path, task: _Task, scores: dict) -> None:
-    """Write the scores into nbgrader's gradebook (hand grades kept)."""
+def _record(root: Path, task: _Task, scores: dict, attempts: int = 3) -> None:
+    """Write the scores into nbgrader's gradebook (hand grades kept).
+
+    Several graders may share one PostgreSQL gradebook: a student added at the same moment by
+    another run is an IntegrityError here, so the write is retried; each grade row is locked
+    (FOR UPDATE) while it is read and written, so a hand grade saved meanwhile is not overwritten."""
+    from nbgrader.api import InvalidEntry
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+    for attempt in range(attempts):
+        try:
+            return _record_once(root, task, scores)
+        except (InvalidEntry, IntegrityError, DBAPIError):
+            if attempt == attempts - 1:
+                raise
+
+
+def _record_once(root: Path, task: _Task, scores: dict) -> None:
     res = task.res
     with quiet_nbgrader(), gradebook(root) as gb:
         gb.update_or_create_student(res.student)
@@ -550,6 +565,7 @@ def _record(root: Path, task: _Task, scores: dict) -> None:
             gb.update_or_create_submission(res.quiz, res.student)
         for gid, auto in scores.items():
             grade = gb.find_grade(gid, task.notebook, res.quiz, res.student)
+            gb.db.refresh(grade, with_for_update=True)
             grade.auto_score = auto
             grade.needs_manual_grade = auto is None and grade.manual_score is None
         gb.db.commit()
@@ -737,14 +753,17 @@ def summary_path(root: Path) -> Path:
 
 def save_summary(root: Path, results: list[Result]) -> Path:
     """Merge this run's results into reports/grading_summary.json (one entry per student/quiz)."""
+    import fcntl
     path = summary_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(path.read_text()) if path.is_file() else {}
-    for res in results:
-        data.setdefault(res.quiz, {})[res.student] = asdict(res)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    tmp.replace(path)
+    with open(path.with_suffix(".lock"), "w") as lock:  # two `make grade` runs at once: merge, never overwrite
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text()) if path.is_file() else {}
+        for res in results:
+            data.setdefault(res.quiz, {})[res.student] = asdict(res)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+        tmp.replace(path)
     return path
 
 
@@ -774,7 +793,9 @@ def format_summary(results: list[Result]) -> str:
     manual = [r for r in results if r.needs_manual]
     if manual:
         lines.append("")
-        lines.append(f"{len(manual)} submission(s) have items to grade by hand in formgrader (make lab).")
+        lines.append(f"{len(manual)} submission(s) have items to grade by hand: `make instructor`, then "
+                     "Nbgrader > Formgrader > Manual Grading > the quiz > its notebook > a submission "
+                     "(docs/instructor_guide.md, step 5).")
     graded = sum(r.status == GRADED for r in results)
     lines.append("")
     lines.append(f"{len(results)} submission(s): {graded} graded, {len(bad)} not graded, "

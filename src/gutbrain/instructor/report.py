@@ -19,7 +19,7 @@ import yaml
 from . import static
 from gutbrain.selfcheck.bank import load_misconceptions
 
-from .course import KEYS_DIR, gradebook, quiet_nbgrader, quiz_ids, release_notebooks
+from .course import KEYS_DIR, gradebook, make_api, quiet_nbgrader, quiz_ids
 from .grading import load_summary
 
 NO_ANSWER, NOT_AN_OPTION, UNREADABLE, NOT_GRADED = "(no answer)", "(not an option)", "(unreadable)", "(not graded)"
@@ -213,13 +213,24 @@ def write_report(course_root: Path, out: Path | None = None, quizzes: list[str] 
 
 # ---------------------------------------------------------------- grades
 
-def released_quizzes(course_root: Path) -> list[str]:
+def released_quizzes(course_root: Path, gb=None) -> list[str]:
+    """The quizzes the instructor handed out: released to the exchange (``make release-hub``),
+    or handed in by at least one student (the gradebook has a submission: released as files).
+
+    A student version in release/ is not a release: ``make lab`` builds every quiz's."""
     root = Path(course_root)
-    return [q for q in quiz_ids(root) if release_notebooks(root, q)]
+    with quiet_nbgrader():
+        in_exchange = make_api(root).get_released_assignments()
+    if gb is None:
+        with quiet_nbgrader(), gradebook(root) as own:
+            return released_quizzes(root, own)
+    submitted = {a.name for a in gb.assignments if a.submissions}
+    return [q for q in quiz_ids(root) if q in in_exchange or q in submitted]
 
 
 def export_csv(course_root: Path, out: Path | None = None, quizzes: list[str] | None = None) -> Path:
-    """One row per student: per released quiz the score, maximum, status and flags; then the total.
+    """One row per student: per released quiz (:func:`released_quizzes`) the score, maximum, status
+    and flags; then the total.
 
     The total is left empty (not 0) while any counted quiz of the student is not (fully) graded.
     """
@@ -232,7 +243,7 @@ def export_csv(course_root: Path, out: Path | None = None, quizzes: list[str] | 
     rows: dict[str, dict] = {}
     with quiet_nbgrader(), gradebook(root) as gb:
         known = {a.name for a in gb.assignments}
-        counted = [q for q in (quizzes or released_quizzes(root)) if q in known]
+        counted = [q for q in (quizzes or released_quizzes(root, gb)) if q in known]
         maxima = {a.name: float(a.max_score) for a in gb.assignments if a.name in counted}
         for st in gb.students:
             rows[st.id] = {"student_id": st.id, "last_name": st.last_name or "", "first_name": st.first_name or ""}
