@@ -38,6 +38,7 @@ function render({ model, el }) {
   const known = lastKnown(key);
   const box = document.createElement("div");
   box.className = "gutbrain-sync";
+  box.style.cssText = "font-size:var(--jp-content-font-size1,14px);line-height:1.5";
   box.setAttribute("role", "status");
   box.setAttribute("aria-live", "polite");
   const show = () => {
