@@ -108,7 +108,7 @@ models yourself.
 
 ## The course map
 
-{'<div class="gutbrain-course-map-wrap">' + course_map_html(course).replace('href="', 'href="lessons/') + '</div>'}
+{'<div class="gutbrain-course-map-wrap">' + _from_root(course_map_html(course)) + '</div>'}
 
 ## What the course teaches
 
@@ -145,6 +145,11 @@ def references_page() -> str:
             f"{EDUCATION_NOTE}\n\n<div>{references_html(keys)}</div>\n")
 
 
+def _from_root(markup: str) -> str:
+    """A lesson's HTML links other lessons by file name; from the site's root they are in lessons/."""
+    return re.sub(r'href="(\d\d_)', r'href="lessons/\1', markup)
+
+
 def ledger_page() -> str:
     from gutbrain.data import load_references
     from gutbrain.figures.ledger import claims_list_html, scorecard_html
@@ -154,8 +159,8 @@ def ledger_page() -> str:
     return ("# The claims ledger\n\nEvery checkable claim in Articles A–E, with the course's verdict, the "
             "evidence behind it (with its tier) and the lesson that teaches it. Lesson 5 lets you filter "
             "it and judge claims yourself.\n\n"
-            f"{EDUCATION_NOTE}\n\n## Scorecards\n\n<div>{scorecard_html(ledger)}</div>\n\n"
-            f"## Every claim\n\n<div>{claims_list_html(ledger.claims, ledger, refs)}</div>\n")
+            f"{EDUCATION_NOTE}\n\n## Scorecards\n\n<div>{_from_root(scorecard_html(ledger))}</div>\n\n"
+            f"## Every claim\n\n<div>{_from_root(claims_list_html(ledger.claims, ledger, refs))}</div>\n")
 
 
 def stage(stage_dir: Path = STAGE) -> Path:

@@ -22,6 +22,8 @@ html_css_files = ["gutbrain-site.css"]
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
+# The figures are drawn on white: the site stays light (and the theme then has a mode to restore).
+html_context = {"default_mode": "light"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
