@@ -13,7 +13,7 @@ RELEASED := quizzes/release/.built
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: help setup lab instructor lock test test-fast test-browser bench bench-browser student clean
+.PHONY: help setup lab instructor lock test test-fast test-browser bench bench-browser student site clean
 
 help:
 	@echo "make lab      set up (first time only) and open the course in JupyterLab (the learner's view)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test     set up (incl. test tools and Chromium) and run every test"
 	@echo "make student  build the quizzes' student versions (quizzes/release/)"
 	@echo "make bench    run the benchmarks (medians, not pass/fail)"
+	@echo "make site     build the course website into site/ (docs/site.md)"
 	@echo "make test-browser   only the browser tests (JupyterLab + headless Chromium)"
 	@echo "make clean    remove the virtualenv and generated quiz folders"
 
@@ -91,8 +92,13 @@ bench: $(READY)
 bench-browser: $(TEST_READY)
 	$(BIN)/python benchmarks/bench_browser.py
 
+# The course as a website (docs/site.md): lessons executed in the site's display mode, Sphinx +
+# myst-nb; unchanged lessons are taken from the execution cache in build/site-cache/.
+site: $(READY)
+	$(BIN)/python -m gutbrain.site
+
 clean:
-	rm -rf $(VENV) quizzes/release quizzes/submitted quizzes/autograded quizzes/feedback quizzes/gradebook.db
+	rm -rf site build $(VENV) quizzes/release quizzes/submitted quizzes/autograded quizzes/feedback quizzes/gradebook.db
 
 # Instructor verbs (release, collect, grade, feedback, export, report): see docs/instructor_guide.md
 -include mk/instructor.mk

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from gutbrain.figures import inflammation as figs
 from gutbrain.figures.style import alt_text, text_alternative_html
 from gutbrain.models import inflammation as infl
+from gutbrain.site.static import grid, precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
 from gutbrain.widgets.responsive import fit_to_notebook
@@ -44,6 +45,11 @@ class BloodBrainExplorer(_Explorer):
             figs.update_ifn_figure(self.figure, study)
         self.summary.value = status_html(alt_text(self.figure))
 
+    def static_figure(self):
+        """For the website: every study precomputed."""
+        return precompute(lambda key: figs.ifn_figure(None if key == ALL_STUDIES else key), self.control.options,
+                          control="Study", default=self.control.value, kind="choice")
+
 
 class EffectSizeExplorer(_Explorer):
     """Cohen's d slider -> two overlapping normal curves and what they mean for one person."""
@@ -67,6 +73,12 @@ class EffectSizeExplorer(_Explorer):
         with self.figure.batch_update():
             figs.update_overlap_figure(self.figure, self.slider.value)
         self.summary.value = status_html(alt_text(self.figure))
+
+    def static_figure(self):
+        """For the website: d in steps of 0.1 (and the lesson's starting value)."""
+        values = grid(self.slider.min, self.slider.max, 21, include=[self.slider.value])
+        return precompute(figs.overlap_figure, [(f"{d:.2f} SD", d) for d in values], control=self.slider.label,
+                          default=round(self.slider.value, 2))
 
 
 def figure_with_text(fig: go.Figure) -> w.VBox:

@@ -11,6 +11,7 @@ import ipywidgets as w
 
 from gutbrain.figures import kynurenine as figs
 from gutbrain.models import kynurenine as kyn
+from gutbrain.site.static import grid, precompute
 from gutbrain.widgets.controls import LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
 from gutbrain.widgets.responsive import fit_to_notebook
@@ -59,6 +60,15 @@ class ImmuneActivationExplorer:
 
     def _on_tdo2(self, _change=None) -> None:
         self._refresh(new_sweep=True)
+
+    def static_figure(self):
+        """For the website: IDO1 at quarter decades (and the starting value), TDO2 as set."""
+        tdo2, sweep = self.tdo2_slider.value, kyn.ido1_sweep(self.tdo2_slider.value)
+        values = grid(self.ido1_slider.min, self.ido1_slider.max, 13, log=True, include=[self.ido1_slider.value])
+        return precompute(lambda f: figs.immune_activation_figure(kyn.immune_activation(f, tdo2), sweep),
+                          [(f"{f:g} × model", f) for f in values], control=self.ido1_slider.label,
+                          default=round(self.ido1_slider.value, 2),
+                          launch_adds=f"TDO2 stays at {tdo2:g} × model here; launch the lesson to move it.")
 
     def _ipython_display_(self):
         from IPython.display import display

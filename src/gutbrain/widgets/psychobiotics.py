@@ -13,6 +13,7 @@ from gutbrain.figures import psychobiotics as figs
 from gutbrain.figures.style import text_alternative_html
 from gutbrain.models import meta_analysis as ma
 from gutbrain.models import psychobiotics as ps
+from gutbrain.site.static import grid, precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
 
@@ -66,6 +67,13 @@ class MetaAnalysisLab(_Explorer):
             figs.update_lab_figure(self.figure, self.view)
         self.summary.value = status_html(self.view.reading)
 
+    def static_figure(self):
+        """For the website: both models (fixed and random effects) on the default trials."""
+        return precompute(lambda method: figs.lab_figure(figs.lab_view(self.dataset.value, method)),
+                          self.method.options, control="Model", default=self.method.value, kind="choice",
+                          launch_adds="Launch the lesson to change the trials, split them into subgroups, "
+                                      "leave one out or add them year by year.")
+
 
 class FunnelExplorer(_Explorer):
     """Funnel plot with Egger's line; a slider leaves out the least precise trials."""
@@ -89,6 +97,12 @@ class FunnelExplorer(_Explorer):
             figs.update_funnel_figure(self.figure, self.view)
         self.summary.value = status_html(self.view.reading)
 
+    def static_figure(self):
+        """For the website: every number of trials left out (the slider's own steps)."""
+        steps = [(f"{k} trial{'s' if k != 1 else ''}", k) for k in range(int(self.drop.max) + 1)]
+        return precompute(lambda k: figs.funnel_figure(figs.funnel_view(self.dataset_key, k)), steps,
+                          control="Leave out the smallest trials", default=int(round(self.drop.value)))
+
 
 class MetaForest(_Explorer):
     """The published pooled estimates side by side; pick two to see what differs between them."""
@@ -110,6 +124,15 @@ class MetaForest(_Explorer):
             figs.update_meta_forest(self.figure, (self.first.value, self.second.value))
         self.summary.value = status_html(figs.compare_text(self.first.value, self.second.value))
 
+    def static_figure(self):
+        """For the website: the first estimate fixed, every second one precomputed."""
+        first = self.first.value
+        return precompute(lambda second: figs.meta_forest_figure((first, second)),
+                          [o for o in self.second.options if o[1] != first], control="Compare it with",
+                          default=self.second.value, kind="choice",
+                          caption=lambda second: figs.compare_text(first, second),
+                          launch_adds="Launch the lesson to choose the first estimate too.")
+
 
 class EffectSizeExplorer(_Explorer):
     """An SMD as two overlapping distributions, a chance of a better score, and points on a scale."""
@@ -130,6 +153,13 @@ class EffectSizeExplorer(_Explorer):
         with self.figure.batch_update():
             figs.update_effect_size_figure(self.figure, self.view)
         self.summary.value = status_html(self.view.text)
+
+    def static_figure(self):
+        """For the website: the SMD in steps of 0.1 SD (and the lesson's starting value)."""
+        values = grid(self.d.min, self.d.max, 21, include=[self.d.value])
+        return precompute(lambda d: figs.effect_size_figure(figs.effect_size_view(d, self.trial_key)),
+                          [(f"{d:.2f} SD", d) for d in values], control=self.d.label,
+                          default=round(self.d.value, 2))
 
 
 def trial_table() -> w.HTML:

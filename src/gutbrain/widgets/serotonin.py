@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from gutbrain.figures import serotonin as figs
 from gutbrain.figures.style import alt_text, text_alternative_html
 from gutbrain.models import serotonin as sm
+from gutbrain.site.static import precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, status_html
 from gutbrain.widgets.figure import CourseFigure
 from gutbrain.widgets.responsive import fit_to_notebook
@@ -50,6 +51,11 @@ class PathwayExplorer(_Explorer):
             figs.update_pathway_figure(self.figure, tissue)
         self.summary.value = status_html(alt_text(self.figure))
 
+    def static_figure(self):
+        """For the website: every tissue precomputed."""
+        return precompute(figs.pathway_figure, [(label, key) for key, label in sm.TISSUES.items()],
+                          control="Show the pathway in a", default=self.control.value, kind="choice")
+
 
 class MicrobiomeExplorer(_Explorer):
     """Choice of published comparisons -> bar chart of group means (verified values only)."""
@@ -72,6 +78,12 @@ class MicrobiomeExplorer(_Explorer):
         with self.figure.batch_update():
             figs.update_microbiome_figure(self.figure, self.control.value, self.rows)
         self.summary.value = status_html(alt_text(self.figure))
+
+    def static_figure(self):
+        """For the website: every comparison precomputed."""
+        return precompute(lambda key: figs.microbiome_figure(key, self.rows),
+                          [(c.label, key) for key, c in sm.COMPARISONS.items()],
+                          control="Comparison", default=self.control.value, kind="choice")
 
 
 def figure_with_text(fig: go.Figure) -> w.VBox:

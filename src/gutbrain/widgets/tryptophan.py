@@ -9,6 +9,7 @@ from gutbrain.figures.tryptophan import (
     budget_summary, tryptophan_budget_figure, update_tryptophan_budget_figure,
 )
 from gutbrain.models import tryptophan as trp_model
+from gutbrain.site.static import grid, precompute
 from gutbrain.widgets.controls import LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
 from gutbrain.widgets.responsive import fit_to_notebook
@@ -69,6 +70,17 @@ class TryptophanExplorer:
         with self.figure.batch_update():
             update_tryptophan_budget_figure(self.figure, self.state)
         self.summary.value = self._summary_html()
+
+    def static_figure(self):
+        """For the website: extracellular tryptophan precomputed, the enzymes as published."""
+        enzymes = {n: s.value for n, s in self.enzyme_sliders.items()}
+        lo, hi = self.trp_slider.min, self.trp_slider.max
+        values = grid(lo, hi, 13, log=True, include=[self.trp_slider.value], decimals=1)
+        return precompute(lambda trp: tryptophan_budget_figure(trp_model.steady_state(trp, enzymes)),
+                          [(f"{v:g} µM", v) for v in values], control=self.trp_slider.label,
+                          default=round(self.trp_slider.value, 1),
+                          launch_adds="The enzyme amounts stay as published here; launch the lesson to "
+                                      "change them.")
 
     def _ipython_display_(self):
         from IPython.display import display

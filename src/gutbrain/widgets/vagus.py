@@ -16,6 +16,7 @@ from gutbrain.figures import vagus as figs
 from gutbrain.figures.style import alt_text
 from gutbrain.models import neuron
 from gutbrain.models import vagus as vm
+from gutbrain.site.static import precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
 
@@ -57,6 +58,12 @@ class FibreExplorer(_Explorer):
             figs.update_fibre_figure(self.figure, self.propagation, self.table)
         self.summary.value = status_html(alt_text(self.figure))
 
+    def static_figure(self):
+        """For the website: the model run at every grid diameter (the slider's own steps)."""
+        return precompute(lambda d: figs.fibre_figure(neuron.cached_propagation(d), self.table),
+                          [(f"{d:g} µm", d) for d in neuron.DIAMETER_GRID_UM], control="Fibre diameter",
+                          default=neuron.nearest_grid_diameter_um(self.slider.value))
+
 
 class TravelTimeExplorer(_Explorer):
     """Fibre group + assumed path length → arrival time at the brainstem."""
@@ -84,6 +91,13 @@ class TravelTimeExplorer(_Explorer):
             figs.update_travel_time_figure(self.figure, self.rows, self.path.value, self.fibre.value)
         self.summary.value = status_html(alt_text(self.figure))
 
+    def static_figure(self):
+        """For the website: every fibre group at the default path length."""
+        return precompute(lambda key: figs.travel_time_figure(self.rows, self.path.value, key),
+                          self.fibre.options, control=self.fibre.legend, default=self.fibre.value, kind="choice",
+                          launch_adds=f"The path length is fixed at {self.path.value:g} m here; launch the "
+                                      "lesson to choose your own.")
+
 
 class RoutesExplorer(_Explorer):
     """Route + species filter → routes diagram and the route's key studies on the evidence ladder."""
@@ -105,6 +119,12 @@ class RoutesExplorer(_Explorer):
             figs.update_routes_figure(self.figure, self.route.value, self.species.value)
         self.summary.value = status_html(alt_text(self.figure))
 
+    def static_figure(self):
+        """For the website: every route, all species."""
+        return precompute(lambda key: figs.routes_figure(key, self.species.value), self.route.options,
+                          control="Route", default=self.route.value, kind="choice",
+                          launch_adds="Launch the lesson to filter the studies by species.")
+
 
 class TranslationExplorer(_Explorer):
     """Bravo 2011 (mice) vs Kelly 2017 (healthy men), outcome by outcome."""
@@ -121,3 +141,8 @@ class TranslationExplorer(_Explorer):
         with self.figure.batch_update():
             figs.update_translation_figure(self.figure, self.view.value)
         self.summary.value = status_html(alt_text(self.figure))
+
+    def static_figure(self):
+        """For the website: every view precomputed."""
+        return precompute(figs.translation_figure, self.view.options, control="Show", default=self.view.value,
+                          kind="choice")

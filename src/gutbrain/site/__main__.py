@@ -1,0 +1,5 @@
+import sys
+
+from gutbrain.site.build import main
+
+sys.exit(main())

@@ -1,0 +1,314 @@
+"""The course website (issue 23), built as ``make site`` builds it and opened offline in Chromium.
+
+One build per session (unchanged lessons come from the execution cache ``make site`` uses);
+the pages are served from 127.0.0.1 and every request elsewhere is blocked and reported.
+Screenshots: tests/artifacts/site/ (each lesson's top; a diagram before and after its control
+moves); page weights: tests/artifacts/site/weights.json.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import http.server
+import json
+import re
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+import labdriver as lab  # noqa: E402
+import legibility  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+
+ARTIFACTS = REPO / "tests" / "artifacts" / "site"
+LESSON_PAGES = sorted(p.stem for p in (REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+#: A lesson page's own HTML (plotly.js aside) stays small: figures are data, not bundles.
+MAX_PAGE_HTML_BYTES = 1_500_000
+#: Generous: the machine may be busy (waits for readiness, never a timing assertion).
+LOAD_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    from gutbrain.site.build import build
+
+    out = tmp_path_factory.mktemp("site")
+    seconds = build(out, stage_dir=tmp_path_factory.mktemp("site-src"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "build.json").write_text(json.dumps({"build_seconds": round(seconds, 1)}))
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# Debian's Chromium and axe-core exactly as the JupyterLab browser tests get them (skip with a
+# message on a learner's machine without them, fail in CI).
+_spec = importlib.util.spec_from_file_location("_browser_conftest", REPO / "tests" / "browser" / "conftest.py")
+_browser_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_browser_conftest)
+chromium = _browser_conftest.chromium
+axe_js = _browser_conftest.axe_js
+
+
+class Visit:
+    """One page opened as a reader opens it, with what it asked for and what it logged."""
+
+    def __init__(self, browser, base: str, path: str):
+        self.page = browser.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.urls: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(f"{base}/{path}", wait_until="load", timeout=LOAD_TIMEOUT_MS)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base + "/") or url.startswith("data:"):
+            self.urls.append(url)
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def wait_for_figures(self) -> int:
+        n = self.page.locator("[data-gb-static]").count()
+        if n:
+            self.page.wait_for_function(
+                "n => document.querySelectorAll('[data-gb-static][data-gb-drawn]').length === n", arg=n,
+                timeout=LOAD_TIMEOUT_MS)
+        return n
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def visit(chromium, served):
+    opened: list[Visit] = []
+
+    def _open(path: str) -> Visit:
+        v = Visit(chromium, served, path)
+        opened.append(v)
+        return v
+
+    yield _open
+    for v in opened:
+        v.close()
+
+
+def _pages(site: Path) -> list[str]:
+    """The site's pages (the theme's ``_static/*.html`` are template fragments, not pages)."""
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "_static")
+
+
+FIGURES_DRAWN_JS = """() => Array.from(document.querySelectorAll('[data-gb-static] .gutbrain-plot')).map(gd => {
+  const svg = gd.querySelector('svg.main-svg');
+  const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const shown = (gd._fullData || []).filter(t => t.visible === true).length;
+  const marks = gd.querySelectorAll('.trace, .point, .bars path, .heatmaplayer image').length;
+  return {title: ((gd._fullLayout || {}).title || {}).text || '', width: r.width, height: r.height, shown, marks};
+})"""
+
+SIGNATURE_JS = """box => {
+  const gd = box.querySelector('.gutbrain-plot');
+  return [box.getAttribute('data-gb-step'), gd.querySelector('svg.main-svg').innerHTML.length,
+          (gd._fullLayout.title || {}).text, box.querySelector('.gutbrain-static-status').textContent].join('|');
+}"""
+
+
+def test_every_page_loads_offline_without_errors(site, visit):
+    """Every page: no console error, no request leaving the site, plotly.js at most once, every
+    figure drawn with something in it; page weights recorded."""
+    weights, problems = {}, []
+    for path in _pages(site):
+        v = visit(path)
+        n = v.wait_for_figures()
+        drawn = v.page.evaluate(FIGURES_DRAWN_JS)
+        for k, fig in enumerate(drawn):
+            if not (fig["width"] > 100 and fig["height"] > 100 and fig["shown"] > 0 and fig["marks"] > 0):
+                problems.append(f"{path}: figure {k + 1} ({fig['title'][:50]!r}) is not drawn: {fig}")
+        if v.errors:
+            problems.append(f"{path}: console errors: {v.errors[:3]}")
+        if v.outside:
+            problems.append(f"{path}: requests leaving the site: {sorted(set(v.outside))[:5]}")
+        plotly = [u for u in v.urls if "plotly" in u and u.endswith(".js")]
+        if len(plotly) > 1:
+            problems.append(f"{path}: plotly.js requested {len(plotly)} times")
+        files = {site / unquote(urlparse(u).path).lstrip("/") for u in set(v.urls)}
+        files = {f / "index.html" if f.is_dir() else f for f in files}
+        html_bytes = (site / path).stat().st_size
+        weights[path] = {"figures": n, "html_bytes": html_bytes,
+                         "total_bytes": sum(f.stat().st_size for f in files if f.is_file()),
+                         "plotly_js_bytes": sum(f.stat().st_size for f in files if f.is_file() and "plotly" in f.name)}
+        if html_bytes > MAX_PAGE_HTML_BYTES:
+            problems.append(f"{path}: the page's HTML is {html_bytes / 1e6:.1f} MB (> {MAX_PAGE_HTML_BYTES / 1e6} MB)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "weights.json").write_text(json.dumps(weights, indent=1))
+    for lesson in LESSON_PAGES:
+        assert f"lessons/{lesson}.html" in weights, f"lesson {lesson} has no page"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_control_changes_its_figure(site, visit):
+    """Every client-side slider and option changes what its figure draws; the first diagram of
+    each lesson is photographed before and after."""
+    problems, moved = [], 0
+    for lesson in LESSON_PAGES:
+        v = visit(f"lessons/{lesson}.html")
+        v.page.set_viewport_size({"width": 1280, "height": 900})
+        v.wait_for_figures()
+        v.page.screenshot(path=str(ARTIFACTS / f"{lesson}-top.png"))
+        boxes = v.page.locator("[data-gb-static]")
+        shot = False
+        for b in range(boxes.count()):
+            box = boxes.nth(b)
+            slider = box.locator(".gutbrain-static-slider input")
+            radios = box.locator(".gutbrain-static-choice input")
+            actions = []
+            if slider.count():
+                actions.append(("slider → End", lambda s=slider: (s.focus(), s.press("End"))))
+                actions.append(("slider → Home", lambda s=slider: (s.focus(), s.press("Home"))))
+            for k in range(radios.count()):
+                if not radios.nth(k).is_checked():
+                    actions.append((f"option {k + 1}", lambda r=radios.nth(k): r.check()))
+            for name, act in actions:
+                before = box.evaluate(SIGNATURE_JS)
+                if not shot:
+                    box.scroll_into_view_if_needed()
+                    box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-before.png"))
+                act()
+                try:
+                    v.page.wait_for_function(f"([box, before]) => ({SIGNATURE_JS})(box) !== before",
+                                             arg=[box.element_handle(), before], timeout=LOAD_TIMEOUT_MS)
+                    moved += 1
+                except Exception:
+                    problems.append(f"{lesson}: diagram {b + 1}, {name}: the figure did not change")
+                if not shot:
+                    box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-after.png"))
+                    shot = True
+        if v.errors:
+            problems.append(f"{lesson}: console errors while moving controls: {v.errors[:3]}")
+    assert moved > 0, "no client-side control found on any lesson page"
+    assert not problems, "\n".join(problems)
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key) and tag in ("a", "link", "script", "img"):
+                self.hrefs.append(a[key])
+
+
+def test_internal_links_resolve(site):
+    """Every relative link, script, stylesheet and image of every page exists, anchors included."""
+    parsed = {}
+    for path in _pages(site):
+        p = _Links()
+        p.feed((site / path).read_text(encoding="utf-8"))
+        parsed[path] = p
+    broken = []
+    for path, p in parsed.items():
+        for href in p.hrefs:
+            url = urlparse(href)
+            if url.scheme or href.startswith("//") or href.startswith("mailto:"):
+                continue
+            target = (site / path).parent / unquote(url.path) if url.path else site / path
+            target = target.resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{path}: {href} (no such file)")
+            elif url.fragment and target.suffix == ".html":
+                rel = str(target.relative_to(site.resolve()))
+                if rel in parsed and url.fragment not in parsed[rel].ids:
+                    broken.append(f"{path}: {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_lesson_pages_offer_launch_and_run_locally(site):
+    from gutbrain.site.build import binder_base
+
+    base, repo, ref = binder_base()
+    for lesson in LESSON_PAGES:
+        text = (site / "lessons" / f"{lesson}.html").read_text(encoding="utf-8")
+        assert f'{base}?urlpath=lab/tree/lessons/{lesson}.ipynb' in text, f"{lesson}: no Binder link"
+        assert "make lab" in text, f"{lesson}: no run-locally instructions"
+        assert "Education, not medical advice" in text
+
+
+@pytest.mark.xfail(reason="known: pydata-sphinx-theme's search button has aria-label 'Search' but shows "
+                          "'Search Ctrl+K' (axe label-content-name-mismatch, serious) on every page; not fixed yet")
+def test_pages_are_accessible(site, visit, axe_js):
+    """axe-core finds no serious or critical violation on the home page and every lesson page."""
+    problems = []
+    for path in ["index.html", "references.html", "ledger.html", *[f"lessons/{x}.html" for x in LESSON_PAGES]]:
+        v = visit(path)
+        v.wait_for_figures()
+        v.page.add_script_tag(path=str(axe_js))
+        violations = v.page.evaluate(
+            """async () => (await window.axe.run(document, {resultTypes: ['violations']})).violations
+                 .map(x => ({id: x.id, impact: x.impact, help: x.help, helpUrl: x.helpUrl,
+                             nodes: x.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),
+                                                       summary: n.failureSummary}))}))""")
+        bad = [x for x in violations if x["impact"] in lab.FAILING_IMPACTS]
+        if bad:
+            problems.append(f"{path}:\n{lab.format_violations(bad)}")
+    assert not problems, "\n".join(problems)
+
+
+SITE_LEGIBILITY_JS = legibility.LEGIBILITY_JS.replace(".jp-OutputArea .js-plotly-plot", ".gutbrain-plot.js-plotly-plot")
+
+
+@pytest.mark.xfail(reason="known: at 900 px the progress map and tryptophan budget are wider than the page's text "
+                          "column, and at 1400 px the progress map's two-line tick labels overlap (figures sized for "
+                          "the notebook; issue 19's responsive figures)")
+def test_figures_are_legible(site, visit):
+    """The course's legibility check (tests/browser/legibility.py) on every site figure at 900 and
+    1400 px: no overlapping or cut text, titles, axis titles with units, a text alternative shown."""
+    assert SITE_LEGIBILITY_JS != legibility.LEGIBILITY_JS, "legibility.LEGIBILITY_JS changed its figure selector"
+    problems = []
+    for lesson in LESSON_PAGES:
+        v = visit(f"lessons/{lesson}.html")
+        if not v.wait_for_figures():
+            continue
+        for width in legibility.WIDTHS:
+            v.page.set_viewport_size({"width": width, "height": legibility.HEIGHT})
+            v.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+            v.page.wait_for_timeout(2000)  # plotly redraws a responsive figure after the resize
+            for fig in v.page.evaluate(SITE_LEGIBILITY_JS, [legibility.OVERLAP_PX, legibility.CLIP_TOLERANCE_PX]):
+                for p in fig["problems"]:
+                    problems.append(f"{lesson} @ {width}px, figure {fig['index'] + 1} ({fig['title'][:40]!r}): {p}")
+    assert not problems, "\n".join(problems)
