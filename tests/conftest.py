@@ -10,6 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+# Hooks: xdist groups by shared fixture, time per area (a module of its own: tests/suite_harness.py).
+from suite_harness import (  # noqa: F401
+    pytest_collection_modifyitems, pytest_runtest_logreport, pytest_terminal_summary)
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -64,3 +68,16 @@ def moved_clock(request):
         return
     with time_machine.travel(destination, tick=True):
         yield destination
+
+
+@pytest.fixture(scope="session")
+def lessons_run_in_browser(request) -> set[Path]:
+    """The lessons this session's browser tests open with Run All (fixture ``lesson``), when they
+    can run here. tests/test_notebooks.py leaves those to the browser: one Run All per lesson."""
+    lessons = {item.callspec.params["lesson"] for item in request.session.items
+               if "lesson" in getattr(getattr(item, "callspec", None), "params", {})}
+    if not lessons:
+        return set()
+    import labdriver  # tests/browser/ is on sys.path: its conftest was loaded for those items
+
+    return set() if labdriver.chromium_problem() else lessons
