@@ -68,16 +68,3 @@ def moved_clock(request):
         return
     with time_machine.travel(destination, tick=True):
         yield destination
-
-
-@pytest.fixture(scope="session")
-def lessons_run_in_browser(request) -> set[Path]:
-    """The lessons this session's browser tests open with Run All (fixture ``lesson``), when they
-    can run here. tests/test_notebooks.py leaves those to the browser: one Run All per lesson."""
-    lessons = {item.callspec.params["lesson"] for item in request.session.items
-               if "lesson" in getattr(getattr(item, "callspec", None), "params", {})}
-    if not lessons:
-        return set()
-    import labdriver  # tests/browser/ is on sys.path: its conftest was loaded for those items
-
-    return set() if labdriver.chromium_problem() else lessons

@@ -1,10 +1,5 @@
 """Every lesson and every quiz source runs top to bottom in a real kernel, widgets and all.
 
-A lesson that this session also opens in the browser (tests/browser/test_browser_lessons.py,
-Chromium available) is left to the browser's Run All, which checks the same and more: no
-error output, every cell ran, widgets displayed and rendered. Without Chromium (or with
-``-m "not browser"``) the lesson runs here instead.
-
 No stubs: widgets are really constructed (their views appear in the outputs) and the
 tryptophan model really runs. HOME is a temporary folder (see conftest.py).
 """
@@ -35,11 +30,7 @@ def outputs(nb):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", LESSONS + QUIZ_SOURCES, ids=lambda p: p.name)
-def test_notebook_runs_without_errors(path, lessons_run_in_browser):
-    if path in lessons_run_in_browser:
-        # One Run All per lesson: the browser's (same kernel, plus the page) checks all of this.
-        pytest.skip(f"{path.name} runs in JupyterLab in this session "
-                    "(tests/browser/test_browser_lessons.py checks its Run All)")
+def test_notebook_runs_without_errors(path):
     nb = execute(path)
     errors = [o for o in outputs(nb) if o.output_type == "error"]
     assert not errors, "\n".join(f"{e.ename}: {e.evalue}" for e in errors)
