@@ -77,14 +77,19 @@ instructor: $(RELEASED)
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/quizzes/source $(ROOT_FLAG)
 
+# Parallel workers (pytest-xdist; tests sharing a JupyterLab Run All, a grading batch or another
+# shared fixture stay on one worker: tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
+
 test: $(TEST_READY) $(RELEASED)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: $(TEST_READY)
-	$(BIN)/python -m pytest -m "not browser and not notebook and not grading" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not notebook and not grading" $(PYTEST_ARGS)
 
 test-browser: $(TEST_READY) $(RELEASED)
-	$(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
+	$(PYTEST) tests/browser -m browser $(PYTEST_ARGS)
 
 bench: $(READY)
 	$(BIN)/python benchmarks/run.py

@@ -10,6 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+# Hooks: xdist groups by shared fixture, time per area (a module of its own: tests/suite_harness.py).
+from suite_harness import (  # noqa: F401
+    pytest_collection_modifyitems, pytest_runtest_logreport, pytest_terminal_summary)
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -24,6 +24,21 @@ def _unavailable(problem: str):
     pytest.skip(problem)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_quiz_build(tmp_path_factory):
+    """One build of the quizzes' student versions for every server of the run: the folder is
+    beside the workers' own temporary folders, so all xdist workers share it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    saved = os.environ.get(lab.QUIZ_BUILD_CACHE_ENV)
+    os.environ[lab.QUIZ_BUILD_CACHE_ENV] = str(shared / "quiz-build")
+    yield
+    if saved is None:
+        os.environ.pop(lab.QUIZ_BUILD_CACHE_ENV, None)
+    else:
+        os.environ[lab.QUIZ_BUILD_CACHE_ENV] = saved
+
+
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1:<free port> with a token; stopped whatever happens."""
@@ -92,9 +107,12 @@ def open_tab(chromium, lab_server):
     return _open
 
 
-@pytest.fixture(scope="module", params=lab.LESSONS, ids=[p.stem for p in lab.LESSONS])
+@pytest.fixture(scope="session", params=lab.LESSONS, ids=[p.stem for p in lab.LESSONS])
 def lesson(request, open_tab, lab_server):
-    """A lesson opened in JupyterLab with Run -> Run All Cells done (outputs as a learner sees them)."""
+    """A lesson opened in JupyterLab with Run -> Run All Cells done (outputs as a learner sees them).
+
+    Session-scoped: every test that uses it, in any module, checks the same Run All (pytest runs
+    them together, and tests/conftest.py keeps them on one xdist worker)."""
     tab = open_tab(f"lessons/{request.param.name}")
     try:
         try:

@@ -6,6 +6,7 @@ of the course (lessons/, quizzes/, nbgrader_config.py) from a temporary HOME.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -101,6 +102,40 @@ def _copy_course(root: Path) -> None:
     shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
 
 
+#: A folder shared by every server of a test run (all xdist workers): the quizzes' student
+#: versions are built there once per content of the quiz sources, then copied into each course
+#: copy (the browser tests' conftest sets it; unset, every server builds its own).
+QUIZ_BUILD_CACHE_ENV = "GUTBRAIN_QUIZ_BUILD_CACHE"
+
+
+def _quiz_build_key() -> str:
+    """What the build depends on: the quiz sources, the nbgrader config and the build tool."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in (REPO / "quizzes" / "source").rglob("*")
+                   if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts)
+    for path in [*files, REPO / "nbgrader_config.py", REPO / "tools" / "build_quizzes.py"]:
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _copy_cached_quiz_build(root: Path, cache_dir: Path) -> None:
+    """Build the quizzes once into ``cache_dir`` (under a lock: workers wait for the first one);
+    copy the result (releases, gradebook) into the course copy ``root``."""
+    import fcntl
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    built = cache_dir / _quiz_build_key()
+    with (cache_dir / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            _copy_course(built)
+            _finish_quiz_build(_start_quiz_build(built))
+            (built / "done").touch()
+    shutil.copytree(built / "quizzes", root / "quizzes", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("source"))
+
+
 def _start_quiz_build(root: Path) -> subprocess.Popen | None:
     """Run tools/build_quizzes.py on the copy (in the background: it takes seconds)."""
     if not QUIZ_IDS:
@@ -192,7 +227,8 @@ def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True,
     ``view`` every extension is on (the quiz tests use Validate and formgrader)."""
     root = base / "course"
     _copy_course(root)
-    build = _start_quiz_build(root) if build_quizzes else None
+    cache = os.environ.get(QUIZ_BUILD_CACHE_ENV)
+    build = _start_quiz_build(root) if build_quizzes and not cache else None
     env = _child_env(base)
     env["GUTBRAIN_LESSONS"] = str(root / "lessons")
     settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
@@ -230,6 +266,8 @@ def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True,
     server = LabServer(url=f"http://127.0.0.1:{port}/", token=token, root=root,
                        log_path=log_path, process=proc)
     try:
+        if build_quizzes and cache:
+            _copy_cached_quiz_build(root, Path(cache))
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -527,7 +528,7 @@ def write_index(results: list[LessonResult], path: Path | None = None) -> Path:
                     "texts": f.texts, "overlaps": f.overlaps,
                     "screenshot": f.screenshot.name if f.screenshot else None} for f in r.figures]
         (FIGURES_DIR / r.lesson).mkdir(parents=True, exist_ok=True)
-        (FIGURES_DIR / r.lesson / "summary.json").write_text(json.dumps(
+        _write_atomically(FIGURES_DIR / r.lesson / "summary.json", json.dumps(
             {"lesson": r.lesson, "figures": summary, "widget_problems": r.widget_problems,
              "text_problems": r.text_problems, "notebook_px": r.notebook_px,
              "checked_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}, indent=1))
@@ -561,11 +562,18 @@ def write_index(results: list[LessonResult], path: Path | None = None) -> Path:
                              f"{f' (notebook {notebook} px)' if notebook else ''}{view}</div>{img}{probs}</td>")
             title = html.escape(figs[index][0]["title"] or "(no title)")
             rows.append(f"<h3>Figure {index + 1}: {title}</h3><div class=row><table><tr>{''.join(cells)}</tr></table></div>")
-    path.write_text(
+    _write_atomically(path,
         "<!doctype html><meta charset=utf-8><title>Gut Feelings: every figure</title>"
         "<style>body{font:14px system-ui,sans-serif;margin:1em 2em}td{vertical-align:top;padding:4px 12px 12px 0}"
         "img{max-width:640px;border:1px solid #ccc}.bad{color:#8a1c1c}.ok{color:#1b5e20}.w{color:#555}.row{overflow-x:auto}</style>"
         "<h1>Every figure, as Chromium drew it</h1><p>Made by tests/browser/legibility.py "
         "(browser tests and tools/check_figures.py). Click a picture for full size.</p>"
-        + "".join(rows), encoding="utf-8")
+        + "".join(rows))
     return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Parallel test workers check lessons at the same time: never let one read a half-written file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
