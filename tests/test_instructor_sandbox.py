@@ -199,6 +199,8 @@ def test_a_malformed_notebook_is_named_with_its_reason():
         nb = read_notebook(CORPUS / case / QUIZ / f"{QUIZ}.ipynb")  # as the grader reads it
         with pytest.raises(SubmissionError, match=EXPECTED[case]["error"]):
             validate_notebook(nb, f"{QUIZ}.ipynb")
+    from gutbrain.instructor import static
+    assert static.parse("x = " + "+".join(["1"] * 60_000)) is None  # too deep for the compiler: no crash
 
 
 # ---------------------------------------------------------------- nothing of the grader reaches the student
