@@ -25,7 +25,7 @@ Never host root inside: when the grader runs as root (CI, containers), bubblewra
 started through ``setpriv`` as a dedicated unprivileged host uid (one per concurrent sandbox,
 so the process limit binds per sandbox), with no capabilities and ``no_new_privs``; it then
 makes its own user namespace as an ordinary user would. ``/proc/sys`` and the other kernel
-interfaces are read-only (bubblewrap's ``--proc``), and writing them needs capabilities in
+interfaces are read-only (all of ``/proc`` is remounted read-only), and writing them needs capabilities in
 the host's namespace, which nothing inside has. bubblewrap is started with an empty
 environment, so its own ``/proc/1/environ`` holds nothing of the grader's.
 
@@ -130,7 +130,7 @@ def bwrap_command(workdir: str = "/home/student", uid: int | None = None) -> lis
     cmd = launcher(uid) + [
            "--unshare-all", "--die-with-parent", "--new-session",
            "--uid", "65534", "--gid", "65534", "--hostname", "gutbrain-sandbox",
-           "--proc", "/proc", "--clearenv",
+           "--proc", "/proc", "--remount-ro", "/proc", "--clearenv",  # /proc/sys, sysrq-trigger... read-only
            "--size", str(DEV_TMPFS_BYTES), "--tmpfs", "/dev"]
     for dev in DEVICES:
         cmd += ["--dev-bind", dev, dev]
