@@ -417,10 +417,12 @@ def test_zip_collect_cli_lists_what_it_skipped(tmp_path):
     archive.mkdir(parents=True)
     (archive / f"{QUIZ}_carol_attempt_2026-02-30-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")
     (archive / f"{QUIZ}_alice_attempt_2026-02-03-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")
+    (archive / f"{QUIZ}_eve\x1b[2J_attempt_2026-02-30-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")  # an escape
     run = subprocess.run([sys.executable, "-m", "gutbrain.instructor", "--course-root", str(root), "zip-collect",
                           QUIZ], capture_output=True, text=True, timeout=120)
     assert run.returncode == 3
     assert "collected alice" in run.stdout and f"NOT COLLECTED {QUIZ}_carol_attempt_2026-02-30" in run.stdout
+    assert "NOT COLLECTED" in run.stdout and "\x1b" not in run.stdout + run.stderr  # stripped for the terminal
 
 
 # ---------------------------------------------------------------- a class on a hub, mixed with an LMS
