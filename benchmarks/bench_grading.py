@@ -8,10 +8,12 @@ subprocess, what GUTBRAIN_UNSANDBOXED=1 does) in the same run, alternating, and 
 median wall times, their ratio (goal: sandboxed <= 1.2x unsandboxed), whether every score is
 identical, and the sandbox's start-up cost per submission (bwrap + interpreter start, and an
 empty job, sandboxed minus unsandboxed). The key is computed once before timing (cached).
+The load average (1/5/15 min) is printed before and after: the timings mean nothing without it.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -77,6 +79,7 @@ def main() -> None:
         print(f"no sandbox here ({why}): nothing to compare")
         return
     print(f"{args.n} submissions of {QUIZ} on {args.jobs} worker(s), {args.repeats} repeat(s), alternating")
+    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp:
         root = course(Path(tmp), args.n)
         grade_class(root, students=["s000"], sandboxed=True, write_summary=False, log=lambda *a: None)  # key
@@ -99,6 +102,7 @@ def main() -> None:
     same = all(s == all_scores[0] for s in all_scores)
     graded = sum(v[0] == "graded" for v in all_scores[0].values())
     print(f"scores identical over all {len(all_scores)} runs: {same} ({graded}/{args.n} graded)")
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     s = startup(max(5, args.repeats))
     for k, v in s.items():
         print(f"  {k:<24} {v * 1000:7.0f} ms")

@@ -2,9 +2,11 @@
 # Every target is one call of `python -m gutbrain.instructor <verb>`; see docs/instructor_guide.md.
 # QUIZ=quiz00_orientation limits a verb to one quiz (default: all quizzes in quizzes/source/).
 # JOBS=n sandboxes at a time (default: all cores); TIMEOUT=s per-cell limit (default: nbgrader_config.py);
-# WALL=s wall-clock limit per submission. A mistyped QUIZ= stops with exit status 2.
+# WALL=s wall-clock limit per submission (default: its own cells x TIMEOUT, at most 10 min). A mistyped
+# QUIZ= stops with exit status 2.
 # `make grade` runs every submission in a bubblewrap sandbox and refuses without one, unless
-# GUTBRAIN_UNSANDBOXED=1 is set (UNSAFE: student code then runs with your rights; see the guide).
+# GUTBRAIN_UNSANDBOXED=1 is set, which grades WITHOUT the sandbox even where it works (UNSAFE: student
+# code then runs with your rights; see the guide).
 INSTRUCTOR := $(BIN)/python -m gutbrain.instructor
 QUIZ ?=
 JOBS ?=

@@ -45,6 +45,21 @@ def assert_twenty_points_with_one_rubric_item(quiz: str, autograded: dict[str, f
     assert manual[0]["cell_type"] == "markdown" and "Rubric" in "".join(manual[0]["source"])
 
 
+def require_sandbox() -> None:
+    """Grading tests run sandboxed: without bubblewrap they FAIL on CI and are skipped elsewhere
+    (several hostile cases must never run with the grader's rights)."""
+    import os
+
+    import pytest
+
+    from gutbrain.instructor import sandbox
+    ok, why = sandbox.status()
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must grade sandboxed: {why}")
+        pytest.skip(f"no sandbox here: {why}")
+
+
 def check_kinds(quiz: str) -> dict[str, str]:
     """Item ("q1") -> the kind of its check spec; no spec may carry an expected value."""
     from gutbrain.instructor.grading import quiz_checks

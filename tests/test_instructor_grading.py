@@ -26,6 +26,7 @@ import pytest
 
 from gutbrain.instructor import course as C
 from gutbrain.instructor import sandbox
+from quiz_cases import require_sandbox
 from gutbrain.instructor.grading import GRADED, grade_class, load_summary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,26 +36,19 @@ QUIZ = "quiz00_orientation"
 QUIZ1 = "quiz01_serotonin"
 FAST = {"Execute": {"timeout": 10}}
 WALL = 90
-KINDS = {"control", "full-marks", "gradebook", "classmates", "stop-class", "leak", "key", "accident", "false-flag"}
+KINDS = {"control", "full-marks", "gradebook", "classmates", "stop-class", "leak", "key", "accident", "false-flag",
+         "host", "malformed", "render"}
 sys.path.insert(0, str(CORPUS))
-from build_corpus import DETACHED_MARKER  # noqa: E402
+from build_corpus import DETACHED_MARKER, GRADER_SECRET  # noqa: E402
 
 pytestmark = pytest.mark.grading
-
-
-def require_sandbox():
-    ok, why = sandbox.status()
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must grade sandboxed: {why}")
-        pytest.skip(f"no sandbox here: {why}")
 
 
 def _course(tmp: Path, cases) -> Path:
     root = tmp / "quizzes"
     shutil.copytree(REPO / "quizzes" / "source", root / "source")
     for case in cases:
-        shutil.copytree(CORPUS / case, root / "submitted" / case)
+        shutil.copytree(CORPUS / case, root / "submitted" / case, symlinks=True)
     return root
 
 
@@ -68,7 +62,11 @@ def batch(tmp_path_factory):
     require_sandbox()
     root = _course(tmp_path_factory.mktemp("class"), EXPECTED)
     temp_before = _temp_entries()
-    results = grade_class(root, jobs=2, overrides=FAST, wall_seconds=WALL, log=lambda *a: None)
+    os.environ[GRADER_SECRET] = "a stand-in for JUPYTERHUB_API_TOKEN"  # must never reach a sandbox
+    try:
+        results = grade_class(root, jobs=2, overrides=FAST, wall_seconds=WALL, log=lambda *a: None)
+    finally:
+        del os.environ[GRADER_SECRET]
     return root, {r.student: r for r in results}, temp_before
 
 
@@ -112,6 +110,7 @@ def test_corpus_case(batch, case):
         assert got.score == exp["score"]
     else:
         assert got.score is None and got.error  # reported by name, never a silent zero
+        assert exp.get("error", "") in got.error
 
 
 def test_every_submission_is_accounted_for_by_name(batch):
@@ -388,12 +387,14 @@ def test_zip_collect_cannot_be_spoofed(tmp_path):
         f"{QUIZ}_mallory_attempt_2026-11-20-12-00-00_{QUIZ}.zip": inner,           # nested archive
         f"{QUIZ}_carol_attempt_2026-13-45-99-00-00_{QUIZ}.ipynb": nb,              # bad date
         f"{QUIZ}_dave smith_attempt_2026-11-20-12-00-00_{QUIZ}.ipynb": nb,         # id with a space
+        f"{QUIZ}_jörg_attempt_2026-11-20-12-00-00_{QUIZ}.ipynb": nb,               # not ASCII: collected
         f"../../{QUIZ}_eve_attempt_2026-11-20-12-00-00_{QUIZ}.ipynb": nb,          # path in the archive
         f"{QUIZ}_zed_attempt_2026-11-20-12-00-00_{QUIZ}.ipynb": b"0" * (30 * 1024 ** 2),  # zip bomb-ish
     })
     report = zip_collect(root, QUIZ)
     sub = root / "submitted"
-    assert sorted(report.collected) == ["alice", "bob", "eve", "mallory"]
+    assert sorted(report.collected) == ["alice", "bob", "eve", "jörg", "mallory"]
+    assert (sub / "jörg" / QUIZ / f"{QUIZ}.ipynb").read_bytes() == nb
     assert (sub / "alice" / QUIZ / f"{QUIZ}.ipynb").read_bytes() == nb
     assert (sub / "bob" / QUIZ / f"{QUIZ}.ipynb").read_bytes() == nb
     assert (sub / "mallory" / QUIZ / f"{QUIZ}.ipynb").read_bytes() == spoof
@@ -416,10 +417,12 @@ def test_zip_collect_cli_lists_what_it_skipped(tmp_path):
     archive.mkdir(parents=True)
     (archive / f"{QUIZ}_carol_attempt_2026-02-30-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")
     (archive / f"{QUIZ}_alice_attempt_2026-02-03-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")
+    (archive / f"{QUIZ}_eve\x1b[2J_attempt_2026-02-30-10-00-00_{QUIZ}.ipynb").write_bytes(b"{}")  # an escape
     run = subprocess.run([sys.executable, "-m", "gutbrain.instructor", "--course-root", str(root), "zip-collect",
                           QUIZ], capture_output=True, text=True, timeout=120)
     assert run.returncode == 3
     assert "collected alice" in run.stdout and f"NOT COLLECTED {QUIZ}_carol_attempt_2026-02-30" in run.stdout
+    assert "NOT COLLECTED" in run.stdout and "\x1b" not in run.stdout + run.stderr  # stripped for the terminal
 
 
 # ---------------------------------------------------------------- a class on a hub, mixed with an LMS

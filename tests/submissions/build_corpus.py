@@ -243,6 +243,90 @@ ITEM2_HOSTILE = {
         "    print('memory limit')\n" + ITEM2_OK),
 }
 
+#: set in the grader's environment by the test (a stand-in for JUPYTERHUB_API_TOKEN): never seen inside
+GRADER_SECRET = "GUTBRAIN_CORPUS_GRADER_SECRET"
+
+# attacks on the host: the kernel's settings, capabilities, processes, memory, disk, the grader's environment
+HOST = {
+    "host_kernel_write": (
+        "results = []\n"
+        "for path in ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/printk_ratelimit', '/proc/sysrq-trigger']:\n"
+        "    try:\n"
+        "        old = '' if 'sysrq' in path else open(path).read()\n"
+        "        with open(path, 'w') as fh:\n"
+        "            fh.write(old)  # the value it has: harmless even if the write got through\n"
+        "        results.append('WRITTEN')\n"
+        "    except OSError:\n"
+        "        results.append('refused')\n"
+        "print('kernel writes:', ' '.join(results))\n"
+        "status = dict(line.split(':', 1) for line in open('/proc/self/status') if ':' in line)\n"
+        "caps = [int(status[k].strip(), 16) for k in ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb')]\n"
+        "print('capabilities:', 'none' if not any(caps) else 'SOME')\n"
+        "print('no_new_privs:', status['NoNewPrivs'].strip())\n"
+        "answer_item1 = 'a'"),
+    "host_fork_bomb": (
+        "import os, signal, time\n"
+        "kids = []\n"
+        "try:\n"
+        "    for _ in range(1000):\n"
+        "        pid = os.fork()\n"
+        "        if pid == 0:\n"
+        "            time.sleep(60)\n"
+        "            os._exit(0)\n"
+        "        kids.append(pid)\n"
+        "except OSError:\n"
+        "    pass\n"
+        "print('fork limit', 'held' if len(kids) < 256 else 'BROKEN (%d processes)' % len(kids))\n"
+        "for pid in kids:\n"
+        "    os.kill(pid, signal.SIGKILL)\n"
+        "    os.waitpid(pid, 0)\n"
+        "answer_item1 = 'a'"),
+    "host_environment": (
+        "import glob, os\n"
+        "seen = sum(open(p, 'rb').read().count(b'" + GRADER_SECRET + "') for p in glob.glob('/proc/[0-9]*/environ'))\n"
+        "seen += sum('" + GRADER_SECRET + "' in k for k in os.environ)\n"
+        "print('grader environment seen:', seen)\n"
+        "print('pid 1 environment:', len(open('/proc/1/environ', 'rb').read()), 'bytes')\n"
+        "answer_item1 = 'a'"),
+    "host_disk_fill": (
+        "import os\n"
+        "def fill(folder, limit_mb=400):\n"
+        "    written = 0\n"
+        "    try:\n"
+        "        for i in range(limit_mb // 32):\n"
+        "            with open(os.path.join(folder, 'fill%d' % i), 'wb') as fh:\n"
+        "                for _ in range(32):\n"
+        "                    fh.write(b'x' * 2 ** 20)\n"
+        "                    written += 1\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    for i in range(limit_mb // 32):\n"
+        "        try:\n"
+        "            os.remove(os.path.join(folder, 'fill%d' % i))\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return written\n"
+        "for name, folder in [('/dev/shm', '/dev/shm'), ('/tmp', '/tmp'), ('/', '/'), ('/dev', '/dev'),\n"
+        "                     ('home', os.path.expanduser('~'))]:\n"
+        "    mb = fill(folder)\n"
+        "    print(name + ':', 'bounded' if mb < 300 else 'UNBOUNDED (%d MB)' % mb)\n"
+        "answer_item1 = 'a'"),
+    "host_memory_children": (
+        "import os, time\n"
+        "kids = []\n"
+        "for _ in range(2):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        block = b'x' * (1536 * 2 ** 20)  # 1.5 GB each, under the per-process limit\n"
+        "        time.sleep(60)\n"
+        "        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "for pid in kids:\n"
+        "    os.waitpid(pid, 0)\n"
+        "answer_item1 = 'a'"),
+    "sigstop_self": "import os, signal\nanswer_item1 = 'a'\nos.kill(os.getpid(), signal.SIGSTOP)",
+}
+
 # an obfuscated copy of a hidden-test line / a rubric line: the student "knows" it and tries to
 # smuggle it out encoded (the scanner must recognise it; it is not in the student's text as such)
 LEAKS = {
@@ -289,9 +373,13 @@ def cases(releases):
     out = {}
 
     def add(name, nb, kind, status="graded", items=None, flags=(), choice=None, quiz=QUIZ, note="",
-            files=None, feedback=None):
+            files=None, feedback=None, error=None, links=None):
         exp = {"quiz": quiz, "kind": kind, "status": status, "flags": sorted(set(flags)), "choice": choice,
                "note": note}
+        if error is not None:
+            exp["error"] = error
+        if links:
+            files = dict(files or {}, **{k: ("symlink", v) for k, v in links.items()})
         if items is not None:
             exp["items"] = items
             exp["score"] = sum(v for v in items.values() if v is not None)
@@ -397,6 +485,55 @@ def cases(releases):
         "leak", items={"item1_tests": 3, "item2_tests": 4, "item3_answer": None}, choice="a",
         feedback={"absent": ['<script>alert("x")', "<img src=x"]})
 
+    # ---- the host: kernel settings, capabilities, processes, memory, disk, the grader's environment
+    add("host_kernel_write", answer(fresh(), HOST["host_kernel_write"], ITEM2_OK), "host", items=both, choice="a",
+        feedback={"contains": ["kernel writes: refused refused refused", "capabilities: none", "no_new_privs: 1"]})
+    add("host_fork_bomb", answer(fresh(), HOST["host_fork_bomb"], ITEM2_OK), "host", items=both, choice="a",
+        feedback={"contains": ["fork limit held"]})
+    add("host_environment", answer(fresh(), HOST["host_environment"], ITEM2_OK), "host", items=both, choice="a",
+        feedback={"contains": ["grader environment seen: 0", "pid 1 environment: 0 bytes"]})
+    add("host_disk_fill", answer(fresh(), HOST["host_disk_fill"], ITEM2_OK), "host", items=both, choice="a",
+        feedback={"contains": ["/dev/shm: bounded", "/tmp: bounded", "/: bounded", "/dev: bounded", "home: bounded"]})
+    add("host_memory_children", answer(fresh(), HOST["host_memory_children"], ITEM2_OK), "host", choice="a",
+        note="two children of 1.5 GB: one budget per sandbox", error="memory budget", **failed)
+    add("sigstop_self", answer(fresh(), HOST["sigstop_self"], ITEM2_OK), "stop-class", choice="a",
+        note="a stopped process is killed at the wall clock", error="wall-clock", **failed)
+
+    # ---- malformed submissions: reported by name, the class is graded
+    def raw(edit):
+        data = json.loads(nbformat.writes(answer(fresh(), 'answer_item1 = "a"', ITEM2_OK)))
+        edit(data["cells"])
+        return json.dumps(data).encode()
+
+    def cell_of(cells, gid):
+        return next(c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == gid)
+
+    add("meta_grade_id_list", raw(lambda cs: cell_of(cs, "item1_answer")["metadata"]["nbgrader"].update(
+        grade_id=["item1_answer"])), "malformed", error="grade_id is not text", **failed)
+    add("meta_nbgrader_string", raw(lambda cs: cell_of(cs, "item1_answer")["metadata"].update(nbgrader="solution")),
+        "malformed", error="metadata.nbgrader is not an object", **failed)
+    add("meta_source_number", raw(lambda cs: cell_of(cs, "item2_answer").update(source=42)), "malformed",
+        error="source is not text", **failed)
+    add("meta_points_lots", raw(lambda cs: cell_of(cs, "item1_tests")["metadata"]["nbgrader"].update(points="lots")),
+        "malformed", error="points is not a number", **failed)
+    add("long_expression", answer(fresh(), 'answer_item1 = "a"', "x = " + "+".join(["1"] * 300_000)), "malformed",
+        error="longer than", **failed)
+    nb = answer(fresh(), 'answer_item1 = "a"', ITEM2_OK)
+    nb.cells += [nbformat.v4.new_markdown_cell(f"padding {i}") for i in range(600)]
+    add("many_cells", nb, "malformed", error="cells (at most", note="its cells do not lengthen a classmate's wall clock",
+        **failed)
+    add("symlink_to_source", None, "malformed", error="symbolic link",
+        links={f"{QUIZ}.ipynb": f"../../../source/{QUIZ}/{QUIZ}.ipynb"}, **failed)
+
+    # ---- what formgrader and feedback render of a student's markdown
+    add("markdown_links", answer(fresh(), 'answer_item1 = "a"', ITEM2_OK,
+                                 "[see this](javascript:alert(document.domain)) "
+                                 "![pixel](http://tracker.invalid/pixel.png) <img src=\"http://tracker.invalid/b.png\">\n\n"
+                                 "[a reference][r] <javascript:alert(2)>\n\n[r]: data:text/html,hi\n\n" + ITEM3),
+        "render", items={"item1_tests": 3, "item2_tests": 4, "item3_answer": None}, choice="a",
+        feedback={"absent": ['href="javascript:', "href='javascript:", 'src="http://tracker.invalid', "<img",
+                             'href="data:']})
+
     # ---- changing the key
     add("rewrite_source", answer(fresh(), HOSTILE["rewrite_source"], ITEM2_OK), "key", items=i2, choice="b")
 
@@ -493,10 +630,13 @@ def build(dest: Path = HERE) -> dict:
         path = folder / f"{exp['quiz']}.ipynb"
         if isinstance(content, bytes):
             path.write_bytes(content)
-        else:
+        elif content is not None:
             nbformat.write(content, path)
         for fname, text in files.items():
-            (folder / fname).write_text(text)
+            if isinstance(text, tuple):  # ("symlink", target)
+                (folder / fname).symlink_to(text[1])
+            else:
+                (folder / fname).write_text(text)
         expected[name] = exp
     (dest / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
     return expected

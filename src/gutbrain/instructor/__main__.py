@@ -15,13 +15,19 @@ from pathlib import Path
 from .course import COURSE_ROOT, quiz_ids
 
 
+def _print(*parts, file=None) -> None:
+    """print, without escape sequences: student ids, file names and errors come from students."""
+    from .sanitise import terminal_safe
+    print(*(terminal_safe(p) for p in parts), file=file or sys.stdout)
+
+
 def _quizzes(root: Path, names: list[str] | None) -> list[str] | None:
     """The quiz ids asked for (None: all); exit 2 naming the known ones if one is mistyped."""
     names = [n for n in (names or []) if n]
     known = quiz_ids(root)
     bad = [n for n in names if n not in known]
     if bad:
-        print(f"no quiz called {', '.join(map(repr, bad))} in {root / 'source'}; known quizzes: "
+        _print(f"no quiz called {', '.join(map(repr, bad))} in {root / 'source'}; known quizzes: "
               f"{', '.join(known) or '(none)'}", file=sys.stderr)
         raise SystemExit(2)
     return names or None
@@ -70,15 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "release":
         from .exchange import release
         for quiz in release(root, chosen, exchange=args.exchange):
-            print(f"released {quiz}" + (" to the exchange" if args.exchange else f" in {root / 'release' / quiz}"))
+            _print(f"released {quiz}" + (" to the exchange" if args.exchange else f" in {root / 'release' / quiz}"))
     elif args.verb == "collect":
         from .exchange import collect
-        collect(root, args.quiz)
-        print(f"collected {args.quiz} into {root / 'submitted'}")
+        report = collect(root, args.quiz)
+        _print(f"collected {args.quiz} into {root / 'submitted'}: {len(report.collected)} folder(s)")
+        for line in report.lines():
+            _print(line, file=sys.stderr)
+        return 3 if report.refused else 0
     elif args.verb == "zip-collect":
         from .exchange import LMS_PATTERN, LMS_TIME_FORMAT, zip_collect
         report = zip_collect(root, args.quiz, args.pattern or LMS_PATTERN, args.time_format or LMS_TIME_FORMAT)
-        print("\n".join(report.lines()) or "nothing to collect")
+        _print("\n".join(report.lines()) or "nothing to collect")
         return 3 if report.skipped else 0
     elif args.verb == "grade":
         from .grading import format_summary, grade_class, needs_a_look, summary_path
@@ -88,10 +97,10 @@ def main(argv: list[str] | None = None) -> int:
             results = grade_class(root, chosen, jobs=args.jobs, retries=args.retries, overrides=overrides,
                                   wall_seconds=args.wall)
         except SandboxUnavailable as exc:
-            print(str(exc), file=sys.stderr)
+            _print(str(exc), file=sys.stderr)
             return 2
-        print(format_summary(results))
-        print(f"\nsummary: {summary_path(root)}")
+        _print(format_summary(results))
+        _print(f"\nsummary: {summary_path(root)}")
         return 3 if needs_a_look(results) else 0
     elif args.verb == "feedback":
         from .exchange import feedback
@@ -99,31 +108,31 @@ def main(argv: list[str] | None = None) -> int:
         for quiz in chosen or quiz_ids(root):
             problems = feedback(root, quiz, exchange=args.exchange, allow_ungraded=args.allow_ungraded)
             bad.update({f"{s}/{quiz}": v for s, v in problems.items()})
-            print(f"feedback for {quiz} in {root / 'feedback'}")
+            _print(f"feedback for {quiz} in {root / 'feedback'}")
         for who, what in sorted(bad.items()):
-            print(f"NOT RETURNED {who}: {'; '.join(what)}", file=sys.stderr)
+            _print(f"NOT RETURNED {who}: {'; '.join(what)}", file=sys.stderr)
         return 3 if bad else 0
     elif args.verb == "export":
         from .report import export_csv
-        print(f"wrote {export_csv(root, args.out, chosen)}")
+        _print(f"wrote {export_csv(root, args.out, chosen)}")
     elif args.verb == "report":
         from .report import write_report
-        print(f"wrote {write_report(root, args.out, chosen)} (open it in a browser)")
+        _print(f"wrote {write_report(root, args.out, chosen)} (open it in a browser)")
     elif args.verb == "gradebook-migrate":
         from .course import ensure_tool_path
         from .gradebook_db import ENV, GradebookURLError, copy_gradebook, redacted, sqlite_url
         ensure_tool_path()  # nbgrader asks `alembic` for the schema version
         target = args.target or os.environ.get(ENV, "").strip()
         if not target:
-            print(f"gradebook-migrate needs the PostgreSQL gradebook: set {ENV} (or --to URL)", file=sys.stderr)
+            _print(f"gradebook-migrate needs the PostgreSQL gradebook: set {ENV} (or --to URL)", file=sys.stderr)
             return 2
         try:
             counts = copy_gradebook(args.source or sqlite_url(root), target)
         except (GradebookURLError, FileNotFoundError) as exc:
-            print(str(exc), file=sys.stderr)
+            _print(str(exc), file=sys.stderr)
             return 2
         rows = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
-        print(f"copied the gradebook into {redacted(target)} and checked it row by row ({rows or 'empty'}).\n"
+        _print(f"copied the gradebook into {redacted(target)} and checked it row by row ({rows or 'empty'}).\n"
               f"Keep {ENV} set for every instructor verb and formgrader; the SQLite file is left as it was.")
     elif args.verb == "check-keys":
         from .report import load_key, validate_key
@@ -131,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         for quiz in quiz_ids(root):
             key = load_key(quiz)
             if key is None:
-                print(f"{quiz}: no key file (its choice items will not be in the report)")
+                _print(f"{quiz}: no key file (its choice items will not be in the report)")
                 continue
             problems += [f"{quiz}: {msg}" for msg in validate_key(root, quiz, key)]
-        print("\n".join(problems) or "all keys valid")
+        _print("\n".join(problems) or "all keys valid")
         return 1 if problems else 0
     return 0
 

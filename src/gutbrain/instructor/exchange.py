@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import zipfile
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import gradebook, hidden_lines, make_api, quiet_nbgrader, quiz_ids, release_notebooks
+from .course import gradebook, hidden_lines, make_api, quiet_nbgrader, quiz_ids, release_notebooks, solution_lines
 from .feedback import (clean_feedback_folder, own_submission_text, quiz_secrets, scan_folder, scan_for_leaks,
                        secrets_of)
 
@@ -21,7 +22,8 @@ from .feedback import (clean_feedback_folder, own_submission_text, quiz_secrets,
 #: student, e.g. "x_alice_attempt_2099-01-01-00-00-00_quiz.ipynb") cannot name another student.
 LMS_PATTERN = r"^{quiz}_(?P<student_id>.+?)_attempt_(?P<timestamp>[^_]+)_(?P<file_id>.+)$"
 LMS_TIME_FORMAT = "%Y-%m-%d-%H-%M-%S"
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+#: letters (any script, e.g. "jörg"), digits and ._@+- ; never a path separator, space or control character
+STUDENT_ID = re.compile(r"^[^\W_][\w.@+-]{0,63}\Z")
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
 MAX_MEMBERS = 5000
 MAX_FILE_BYTES = 20 * 1024 ** 2
@@ -39,13 +41,15 @@ def release(course_root: Path, quizzes: list[str] | None = None, exchange: bool 
     for quiz in quizzes or quiz_ids(Path(course_root)):
         with quiet_nbgrader():
             _check(api.generate_assignment(quiz, force=True, create=True), f"generate_assignment {quiz}")
-            hidden = []
+            hidden, public = [], []
             for path in sorted((Path(course_root) / "source" / quiz).glob("*.ipynb")):
                 for cell in nbformat.read(path, as_version=4).cells:
                     hidden += hidden_lines(cell.source)
+                    public.append(visible_text(cell))
             secrets = secrets_of(hidden)
             for nb in sorted((Path(course_root) / "release" / quiz).glob("*.ipynb")):
-                leaks = scan_for_leaks(nb.read_text(encoding="utf-8"), secrets)
+                # a value that is also in a visible check (its source or the grader's inputs) is public
+                leaks = scan_for_leaks(nb.read_text(encoding="utf-8"), secrets, "\n".join(public))
                 if leaks:
                     raise RuntimeError(f"{nb} contains hidden-test text: {leaks[:3]}")
             if exchange:
@@ -55,10 +59,96 @@ def release(course_root: Path, quizzes: list[str] | None = None, exchange: bool 
     return done
 
 
-def collect(course_root: Path, quiz: str, **kw) -> None:
+@dataclass
+class CollectReport:
+    collected: list = field(default_factory=list)   # inbound folder names handed to nbgrader
+    refused: list = field(default_factory=list)     # (inbound folder name, why)
+
+    def lines(self) -> list[str]:
+        return [f"NOT COLLECTED {name}: {why}" for name, why in self.refused]
+
+
+def _owner(uid: int) -> str | None:
+    import pwd
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return None
+
+
+def inbound_problem(folder: Path, quiz: str) -> str | None:
+    """Why an exchange inbound folder ``<student>+<quiz>+<timestamp>[+<random>]`` must not be
+    collected (None: collect it): not owned by the account it names, a symbolic link anywhere
+    in it, anything that is not a regular file or folder, or a name that is not a submission's."""
+    import stat as st
+    from nbgrader.utils import parse_utc
+    parts = folder.name.rsplit("+", 3)
+    if len(parts) < 3 or parts[1] != quiz:
+        return "not a submission folder name (<student>+<quiz>+<time>)"
+    student = parts[0]
+    try:
+        parse_utc(parts[2])
+    except Exception:  # noqa: BLE001 - dateutil raises several kinds
+        return f"its time {parts[2][:40]!r} is not a date"
+    info = folder.lstat()
+    if st.S_ISLNK(info.st_mode):
+        return "a symbolic link, not a folder"
+    if not st.S_ISDIR(info.st_mode):
+        return "not a folder"
+    owner = _owner(info.st_uid)
+    if owner != student:
+        return f"named for {student!r} but owned by {owner or f'uid {info.st_uid}'!r}"
+    for path in sorted(folder.rglob("*")):
+        mode = path.lstat()
+        where = path.relative_to(folder)
+        if st.S_ISLNK(mode.st_mode):
+            return f"{where} is a symbolic link"
+        if not (st.S_ISREG(mode.st_mode) or st.S_ISDIR(mode.st_mode)):
+            return f"{where} is not a regular file"
+        if mode.st_uid != info.st_uid:
+            return f"{where} is owned by {_owner(mode.st_uid) or f'uid {mode.st_uid}'!r}, not {student!r}"
+    return None
+
+
+def visible_text(cell) -> str:
+    """What the release shows of a source cell: its source without hidden tests and solutions,
+    and its check spec (the inputs a function item is called on are in the released metadata)."""
+    from .course import BEGIN_SOLUTION, END_SOLUTION, visible_source
+    text = visible_source(cell.source)
+    if BEGIN_SOLUTION in text:
+        text = "\n".join(line for line in text.split("\n") if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION)
+                         and line not in solution_lines(cell.source))
+    check = (cell.get("metadata", {}).get("gutbrain") or {}).get("check")
+    return text + ("\n" + json.dumps(check) if check else "")
+
+
+def collect(course_root: Path, quiz: str, **kw) -> CollectReport:
+    """nbgrader's collect, from a vetted copy of the exchange's inbound: a folder not owned by
+    the student it names, or holding a symbolic link or a special file, is refused by name."""
+    import tempfile
     api = make_api(course_root, **kw)
-    with quiet_nbgrader():
-        _check(api.collect(quiz, update=True), f"collect {quiz}")
+    course = api.coursedir.course_id
+    inbound = Path(api.config.Exchange.root) / course / "inbound"
+    report = CollectReport()
+    if not inbound.is_dir():
+        raise RuntimeError(f"collect {quiz} failed: no exchange inbound folder {inbound}")
+    with tempfile.TemporaryDirectory(prefix="gutbrain-collect-") as tmp:
+        vetted = Path(tmp) / course / "inbound"
+        vetted.mkdir(parents=True)
+        for folder in sorted(inbound.iterdir()):
+            if f"+{quiz}+" not in folder.name:
+                continue
+            why = inbound_problem(folder, quiz)
+            if why:
+                report.refused.append((folder.name, why))
+                continue
+            shutil.copytree(folder, vetted / folder.name, symlinks=True)
+            report.collected.append(folder.name)
+        overrides = {"ExchangeCollect": {"check_owner": False}}
+        api = make_api(course_root, overrides=overrides, **dict(kw, exchange_root=tmp, course_id=course))
+        with quiet_nbgrader():
+            _check(api.collect(quiz, update=True), f"collect {quiz}")
+    return report
 
 
 # ---------------------------------------------------------------- LMS downloads

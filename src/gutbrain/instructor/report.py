@@ -97,7 +97,7 @@ def item_texts(course_root: Path, quiz: str, notebook: str, answer_cell: str) ->
 
 def graded_key(course_root: Path, quiz: str, notebook: str) -> dict:
     """The key the grader used (computed from the source solution; ``.gutbrain-keys``), or {}."""
-    from .grading import RUNNER_VERSION, _sha
+    from .key import RUNNER_VERSION, _sha
     path = Path(course_root) / "source" / quiz / f"{notebook}.ipynb"
     if not path.is_file():
         return {}

@@ -11,7 +11,7 @@ def parse(source: str) -> ast.Module | None:
     lines = [("pass" if line.lstrip().startswith(("%", "!")) else line) for line in source.split("\n")]
     try:
         return ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # e.g. one expression of 300,000 terms
         return None
 
 
