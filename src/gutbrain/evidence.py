@@ -727,11 +727,11 @@ def find_numbers(sentence: str, ctx: Context | None = None) -> list[str]:
                   lambda m: " " if m.group(2).split("#")[0].endswith(".ipynb") else m.group(1), text)
     if _ARTICLE_REF.search(text):
         text = _QUOTE.sub(" ", text)
+    if _MODEL_CONTEXT.search(text):
+        text = _CONTROL_SETTING.sub(" ", text)
     for pattern in _NON_QUANTITY[:-1]:
         text = pattern.sub(" ", text)
     text = _SEED.sub(" ", text)
-    if _MODEL_CONTEXT.search(text):
-        text = _CONTROL_SETTING.sub(" ", text)
     if _TIME_CONTEXT.search(sentence):
         text = _NON_QUANTITY[-1].sub(" ", text)
     text = text.replace("**", " ").replace("__", " ")
