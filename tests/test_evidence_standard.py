@@ -356,3 +356,27 @@ def test_an_invalid_fact_is_reported_and_the_files_other_facts_still_count(tmp_p
 def test_confidence_level_and_spaced_thousands_are_read_as_people_write_them():
     assert ev.find_numbers("−0.30 (95% CI −0.51 to −0.09)") == ["0.30", "0.51", "0.09"]
     assert ev.find_numbers("13 541 depressed patients") == ["13 541"]
+
+
+def test_model_multiplier_settings_are_settings_and_measured_folds_still_need_facts():
+    # Settings of a multiplier slider named in a sentence about the model, explorer or lab.
+    assert ev.find_numbers("In the immune-activation explorer, set IDO1 to × 100 and leave TDO2 at × 1.") == []
+    assert ev.find_numbers("In the liver model, IDO1 goes from × 1 to × 30 (TDO2 × 1).") == []
+    assert ev.find_numbers("At IDO1 × 100 the liver model sends about 21.6% through IDO1.") == ["21.6"]
+    # Instructions and the givens of an exercise state no claim.
+    assert subst_rules("Leave IDO1 at × 1 and raise TDO2 to × 3.") == []
+    assert subst_rules("Assume a path of 0.6 m from the gut wall to the brainstem.") == []
+    # The same shape measured in people, not set on a slider: a sourced number that needs its fact.
+    assert subst_rules("IFN-α raised IDO1 × 3 in patients `[trial2020]` *(human RCT)*.") == ["unregistered-number"]
+    # A fold not bound to a control name, and a sourced number beside a setting, still count.
+    assert ev.find_numbers("In the model, Kyn/Trp rose × 3.") == ["3"]
+    assert subst_rules("In the liver model, IDO1 goes from × 1 to × 30, as in 72% of patients "
+                       "`[trial2020]` *(human RCT)*.") == ["unregistered-number"]
+    assert subst_rules("In the liver model, IDO1 goes from × 1 to × 30, as in 27% of patients "
+                       "`[trial2020]` *(human RCT)*.") == []
+
+
+def test_multiplier_controls_are_the_course_sliders():
+    from gutbrain.widgets.tryptophan import ENZYME_HELP
+
+    assert set(ev.MULTIPLIER_CONTROLS) == set(ENZYME_HELP)

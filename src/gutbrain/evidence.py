@@ -690,9 +690,23 @@ _NON_QUANTITY = [
     # Durations of course activities: "about 75 minutes" to learn, "Quiz 1 (about 25 minutes)".
     re.compile(r"(?i)\b(?:about|around|roughly|takes|~)?\s*\d+(?:\s*[–\-]\s*\d+)?\s*(?:minutes|mins?)\b"),
 ]
-# Sentences that instruct the learner what to do with a control (numbers there are settings).
+# Multiplier settings of the course's model controls ("set IDO1 to × 100", "IDO1 goes from × 1 to × 30
+# (TDO2 × 1)", "at IDO1 × 100 the liver model …") are settings, not findings. Only a "× N" bound to the
+# name of a multiplier slider (the enzyme-amount sliders of gutbrain.widgets.tryptophan/kynurenine), and
+# only in a sentence that speaks of the model, explorer, slider or lab: a fold change measured in people
+# ("IFN-α raised IDO1 × 3 in patients") is still a number that needs its fact.
+MULTIPLIER_CONTROLS = ("TPH1", "TPH2", "TDO2", "IDO1", "DDC", "MAO")
+_MODEL_CONTEXT = re.compile(r"(?i)\b(?:model|explorer|slider|simulation|lab)s?\b")
+_MULTIPLIER = r"[×x]\s*\d+(?:[.,]\d+)?"
+_CONTROL_SETTING = re.compile(
+    r"\b(?:" + "|".join(MULTIPLIER_CONTROLS) + r")\b(?:\s+(?:amount|slider))?"
+    r"(?:\s+(?:is|was|goes|went|stays|stayed|set|left|kept|moved|raised|lowered))?(?:\s+(?:at|to|from|of))?\s*"
+    + _MULTIPLIER + r"(?:\s*(?:to|–|-|and|or)\s*" + _MULTIPLIER + r")*")
+# Sentences that instruct the learner what to do with a control, or give the givens of an exercise
+# ("Assume a path of 0.6 m"): numbers there are settings or suppositions, not claims.
 _INSTRUCTION = re.compile(
     r"^[*_\s]*(?:\d+[.)]\s*)?(?:(?:now|then|next|first|also|and|finally|again),?\s+)?(?:set|move|drag|choose|pick|select|raise|lower|turn|click|try|put|switch|slide|"
+    r"leave|keep|assume|suppose|imagine|"
     r"change|increase|decrease|reset|run|open|reopen|hover|press|type|enter|compare|drop|tick|untick|use|divide|multiply|"
     r"filter)\b", re.I)
 _TIME_CONTEXT = re.compile(r"(?i)\b(?:learn|quiz|lesson|takes|time to|to read|section)\b")
@@ -713,6 +727,8 @@ def find_numbers(sentence: str, ctx: Context | None = None) -> list[str]:
                   lambda m: " " if m.group(2).split("#")[0].endswith(".ipynb") else m.group(1), text)
     if _ARTICLE_REF.search(text):
         text = _QUOTE.sub(" ", text)
+    if _MODEL_CONTEXT.search(text):
+        text = _CONTROL_SETTING.sub(" ", text)
     for pattern in _NON_QUANTITY[:-1]:
         text = pattern.sub(" ", text)
     text = _SEED.sub(" ", text)
