@@ -161,7 +161,7 @@ def test_memory_counts():
     states = [CardState("x"), CardState("y", stability_days=0.3), CardState("z", stability_days=11.0),
               CardState("w", stability_days=44.0), CardState("v", stability_days=10.0)]
     assert memory_counts(states) == {"not seen": 1, "under 3 days": 1, "3–9 days": 0,
-                                     "10–29 days": 2, "30 days or more": 1}
+                                     "10–29 days": 2, "30+ days": 1}
     assert memory_bucket(2.99) == "under 3 days" and memory_bucket(3.0) == "3–9 days"
 
 

@@ -120,3 +120,16 @@ def test_landing_page_has_the_course_map_lesson_table_and_note():
     assert "gutbrain-course-map" in page and 'href="lessons/01_serotonin_synthesis.ipynb"' in page
     assert "| [03](lessons/03_psychobiotics.ipynb) |" in page
     assert "Education, not medical advice" in page
+
+
+def test_the_search_field_is_named_by_what_it_shows_and_the_icon_keeps_its_label():
+    from gutbrain.site.build import name_search_buttons
+
+    field = ('<button class="btn search-button-field search-button__button pst-js-only" title="Search" '
+             'aria-label="Search" data-bs-toggle="tooltip"><i class="fa-solid fa-magnifying-glass"></i>'
+             '<span class="search-button__default-text">Search</span><span class="search-button__kbd-shortcut">'
+             '<kbd class="kbd-shortcut__modifier">Ctrl</kbd>+<kbd>K</kbd></span></button>')
+    icon = ('<button class="btn btn-sm pst-navbar-icon search-button search-button__button pst-js-only" '
+            'title="Search" aria-label="Search" data-bs-toggle="tooltip"><i class="fa-solid fa-magnifying-glass"></i></button>')
+    assert 'aria-label' not in name_search_buttons(field) and "Ctrl</kbd>" in name_search_buttons(field)
+    assert name_search_buttons(icon) == icon

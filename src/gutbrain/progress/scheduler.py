@@ -38,7 +38,7 @@ DESIRED_RETENTION = 0.9
 MAXIMUM_INTERVAL_DAYS = 365
 MASTERED_STABILITY_DAYS = 10.0
 #: Buckets of stability for the review's table: (label, lowest stability in days).
-MEMORY_BUCKETS = (("under 3 days", 0.0), ("3–9 days", 3.0), ("10–29 days", 10.0), ("30 days or more", 30.0))
+MEMORY_BUCKETS = (("under 3 days", 0.0), ("3–9 days", 3.0), ("10–29 days", 10.0), ("30+ days", 30.0))
 
 # No learning steps: a self-check is not a flashcard drilled minutes apart, so every answer
 # schedules in whole days. No fuzz: the schedule must replay identically from the answers.

@@ -186,13 +186,26 @@ def stage(stage_dir: Path = STAGE) -> Path:
 _NB_LINK = re.compile(r'href="((?:\.\./|\./)?(?:lessons/)?)(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
 
 
+# The theme's search field button shows "Search Ctrl+K" but is labelled "Search": a spoken name
+# that differs from the visible one (axe: label-content-name-mismatch). Without the label its
+# name is what it shows. The icon-only search button keeps its label.
+_SEARCH_FIELD_LABEL = re.compile(r'(<button class="[^"]*\bsearch-button-field\b[^"]*"[^>]*?) aria-label="Search"')
+
+
+def name_search_buttons(page_html: str) -> str:
+    """A page whose search field button is named by the text it shows."""
+    return _SEARCH_FIELD_LABEL.sub(r"\1", page_html)
+
+
 def link_lesson_pages(out: Path) -> int:
     """Links a lesson's own HTML carries (course map, "what next", demo notes) name notebooks;
-    on the site they lead to the lesson's page."""
+    on the site they lead to the lesson's page. Also names the theme's search buttons by what
+    they show (``name_search_buttons``)."""
     changed = 0
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = _NB_LINK.sub(lambda m: f'href="{m.group(1)}{m.group(2)}.html{m.group(3) or ""}"', text)
+        new = name_search_buttons(new)
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1

@@ -164,19 +164,19 @@ class ReviewSession:
             text = ("Nothing is due today, and every question has been seen. "
                     + (f"The next question is due on {day:%A %d %B %Y}." if day else ""))
         notes = self.store.notices
-        return (notice_html(notes) if notes else "") + f"<p role=\"status\"><b>{html.escape(text)}</b></p>"
+        return ((notice_html(notes) if notes else "")
+                + f'<p role="status" style="{READABLE_TEXT_CSS}"><b>{html.escape(text)}</b></p>')
 
     def _memory_html(self) -> str:
         counts = memory_counts(self.states.values())
         head = "".join(f'<th scope="col">{html.escape(label)}</th>' for label in counts)
         cells = "".join(f"<td>{n}</td>" for n in counts.values())
-        # Compact, bordered cells so the columns stay apart and fit a narrow notebook column;
-        # the wrapper scrolls sideways rather than cutting a column off.
+        # Compact, bordered cells that wrap, so the columns stay apart and fit a 570 px notebook.
         style = ("<style>.gutbrain-boxes{border-collapse:collapse;margin:4px 0 10px 0;font-size:0.95em;"
                  "line-height:1.3}"
                  ".gutbrain-boxes caption{text-align:left;font-weight:600;padding-bottom:4px}"
-                 ".gutbrain-boxes th,.gutbrain-boxes td{border:1px solid #b0bec5;padding:3px 7px;"
-                 "text-align:center;white-space:nowrap}"
+                 ".gutbrain-boxes th,.gutbrain-boxes td{border:1px solid #b0bec5;padding:3px 6px;"
+                 "text-align:center}"
                  ".gutbrain-boxes th[scope=row]{text-align:left;background:#f5f7f8;white-space:normal}"
                  ".gutbrain-boxes thead th{background:#eceff1}</style>")
         return (style + '<div style="overflow-x:auto;max-width:100%"><table class="gutbrain-boxes">'
