@@ -15,7 +15,7 @@ FATE_COLOURS = {
 
 
 #: Characters of a title line that fit a 570 px notebook (490 px of output) at TITLE_FONT_PX.
-TITLE_LINE_CHARS = 48
+TITLE_LINE_CHARS = 50
 TITLE_FONT_PX = 16
 #: Height of one title line, and the room a title leaves above the plot or a legend under it.
 TITLE_LINE_PX = 22
@@ -31,9 +31,25 @@ def wrap_text(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
+#: Where a title reads well broken in two: after these (a line break replaces the space).
+_TITLE_BREAKS = ("; ", ": ", ", ", " (", " – ", " — ")
+
+
 def wrap_title(text: str) -> str:
-    """A title broken into lines that fit a 570 px notebook."""
-    return wrap_text(text, TITLE_LINE_CHARS)
+    """A title broken into lines that fit a 570 px notebook: in two at a clause break ("; ", ": ",
+    ", ", before " (") if both halves fit, the most even such split; otherwise word by word."""
+    if "<br>" in text or len(text) <= TITLE_LINE_CHARS:
+        return wrap_text(text, TITLE_LINE_CHARS)
+    splits = []
+    for mark in _TITLE_BREAKS:
+        start = text.find(mark)
+        while start != -1:
+            cut = start if mark.startswith(" ") else start + len(mark) - 1
+            head, tail = text[:cut].rstrip(), text[cut:].strip()
+            if len(head) <= TITLE_LINE_CHARS and len(tail) <= TITLE_LINE_CHARS:
+                splits.append((abs(len(head) - len(tail)), f"{head}<br>{tail}"))
+            start = text.find(mark, start + 1)
+    return min(splits)[1] if splits else wrap_text(text, TITLE_LINE_CHARS)
 
 
 def title_height(title: str) -> int:
