@@ -58,8 +58,9 @@ def title_height(title: str) -> int:
 
 
 def title_layout(text: str) -> dict:
-    """The title's text, wrapped, and its place: pinned to the top of the figure. (plotly anchors a
-    multi-line title's first line, so the pad grows with the lines to keep them all inside.)"""
+    """The title's text, wrapped, and its place: pinned to the top of the figure. (With yanchor "top"
+    plotly puts a multi-line title's last line where a one-line title would be and stacks the others
+    above it, off the figure: the pad grows with the lines to keep them all inside.)"""
     text = wrap_title(text)
     return dict(text=text, x=0.0, xanchor="left", xref="container", yref="container", y=1.0, yanchor="top",
                 pad=dict(t=TITLE_PAD_PX + TITLE_LINE_PX * text.count("<br>"), l=4), font=dict(size=TITLE_FONT_PX))
