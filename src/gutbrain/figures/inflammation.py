@@ -204,7 +204,7 @@ def cytokine_forest(rows=None) -> go.Figure:
     # The value column and hover say "CI not read" instead of a zero-width interval.
     # two lines, so the value column fits a 570 px notebook
     fig.data[5].text = [_value_text(r).replace("), CI not read", "),<br>CI not read") for r in meta]
-    fig.layout.height = 340
+    fig.layout.height = 400  # room for the two-line values of the rows without a CI
     fig.data[1].hovertext = [f"<b>{html.escape(r.label)}</b><br>{html.escape(_value_text(r))}<br>"
                              f"{html.escape(r.p_value)}<br>{html.escape(r.note)}<br><i>{html.escape(r.where)}</i>"
                              for r in meta]
