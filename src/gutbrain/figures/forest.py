@@ -31,7 +31,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout
 
 #: Colours and symbols for groups, in order of first appearance; colour is never the only cue.
 GROUP_COLOURS = [OKABE_ITO[c] for c in ("blue", "vermillion", "green", "orange", "purple", "sky")]
@@ -44,7 +44,7 @@ ROW_HEIGHT_PX = 28
 # Trace positions in a forest figure (fixed, so updates can address them).
 _CI, _POINTS, _DIAMONDS, _POOLED_HOVER, _PI, _VALUES, _LEGEND0 = range(7)
 _LABELS = _LEGEND0 + 6  # the row labels, a text trace on its own hidden axis (last trace)
-LABEL_WRAP = 20  # characters per line of a row label (its column is 27% of a figure 490 px wide)
+LABEL_WRAP = 16  # characters per line of a row label (its column is 27% of a figure 490 px wide)
 FAVOURS_SHIFT_PX = -58  # the "favours" line, under the tick labels and the axis title
 
 
@@ -316,7 +316,8 @@ def forest_plot(rows: Iterable[Any], *, pooled: Any = None, title: str, x_title:
                     xanchor="left"),
         hovermode="closest",
     ))
-    fig.update_layout(margin=dict(l=10, r=10, t=100, b=110))
+    # the legend (row groups) sits between the title and the plot
+    fig.update_layout(margin=dict(l=10, r=10, t=max(100, title_height(fig.layout.title.text) + 40), b=110))
     fig.update_xaxes(title_text=x_title, domain=[0.28, 0.64] if show_values else [0.28, 1.0],
                      type="log" if log_x else "linear", zeroline=False,
                      range=list(x_range) if x_range is not None else spec["x_range"], ticks="outside")
@@ -500,6 +501,6 @@ def update_funnel_plot(fig: go.Figure, estimates: Sequence[float], standard_erro
     d[_F_EGGER].update(x=spec["egger_x"], y=spec["egger_y"])
     fig.layout.yaxis.range = [spec["top"], 0.0]
     if title is not None:
-        fig.layout.title.text = title
+        fig.layout.title.update(title_layout(title))
     fig.layout.meta = dict(alt_text=alt_text if alt_text is not None else
                            default_funnel_alt_text(spec, fig.layout.xaxis.title.text or "", pooled))

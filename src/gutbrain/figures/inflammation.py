@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gutbrain.figures.forest import ForestRow, forest_plot
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout, wrap_text
 from gutbrain.models import inflammation as infl
 
 # --- IFN-alpha: blood vs CSF ----------------------------------------------------------------
@@ -17,14 +17,16 @@ IFN_TITLE = "IFN-α: blood tryptophan falls, CSF tryptophan does not"
 #: direction -> (code for the colour scale, cell text, colour). Text and colour both carry it.
 DIRECTION_STYLE = {
     "not reported": (0, "–", "#FFFFFF"),
-    "no change": (1, "= same", "#DDDDDD"),
-    "down": (2, "↓ down", OKABE_ITO["sky"]),
-    "up": (3, "↑ up", OKABE_ITO["orange"]),
-    "not linked": (4, "not linked", "#DDDDDD"),
-    "linked": (5, "linked", OKABE_ITO["purple"]),
+    # short cell texts (arrows as well as colour): seven columns share a 570 px notebook
+    "no change": (1, "=", "#DDDDDD"),
+    "down": (2, "↓", OKABE_ITO["sky"]),
+    "up": (3, "↑", OKABE_ITO["orange"]),
+    # the "mood**" column asks "linked to depressive symptoms?"
+    "not linked": (4, "no", "#DDDDDD"),
+    "linked": (5, "yes", OKABE_ITO["purple"]),
 }
 COLUMN_LABELS = {
-    "TRP": "TRP", "KYN": "KYN", "KYN/TRP": "KYN/TRP", "QUIN": "QUIN", "KA": "KA",
+    "TRP": "TRP", "KYN": "KYN", "KYN/TRP": "KYN/<br>TRP", "QUIN": "QUIN", "KA": "KA",
     "TRP breakdown": "overall*", "symptoms": "mood**",
 }
 
@@ -50,7 +52,7 @@ def ifn_grid(rows=None) -> dict:
         first = next(r for r in rows if r.study == study)
         n = (f"{first.n_treated} vs {first.n_comparison}" if first.n_comparison[:1].isdigit()
              else f"n = {first.n_treated}")
-        row_labels.append(f"{first.label} · {comp} ({n})")
+        row_labels.append(f"{first.label}<br>{comp} ({n})")
         zr, tr, hr = [], [], []
         for met in infl.METABOLITES:
             cell = cells.get((study, comp, met))
@@ -96,6 +98,14 @@ def _change_text(row) -> str:
     return f"{row.compartment} {row.metabolite}: {infl.DIRECTIONS[row.direction]}"
 
 
+IFN_KEY = "<br>".join(wrap_text(line, 44) for line in (
+    "* overall: the authors' summary of tryptophan breakdown",
+    "** mood: were the changes linked to depressive symptoms? yes / no",
+    "↑ up, ↓ down, = same (as the abstracts state it); – = not stated in what the course read.",
+    "No concentrations were readable, so none is shown.",
+))
+
+
 def ifn_figure(highlight: str | None = None, rows=None) -> go.Figure:
     grid = ifn_grid(rows)
     fig = go.Figure(go.Heatmap(
@@ -111,16 +121,15 @@ def ifn_figure(highlight: str | None = None, rows=None) -> go.Figure:
         textfont=dict(size=13, color="#111"), hovertext=[h for row in grid["hover"] for h in row],
         hoverinfo="text", name="cells", showlegend=False,
     ))
-    fig.update_layout(**base_layout(IFN_TITLE, ifn_summary(highlight, rows), height=440))
-    fig.update_layout(margin=dict(l=10, r=10, t=95, b=115))
+    fig.update_layout(**base_layout(IFN_TITLE, ifn_summary(highlight, rows), height=500))
+    # room under the title for two-line column headings
+    fig.update_layout(margin=dict(l=10, r=10, t=title_height(fig.layout.title.text) + 44, b=135))
     fig.update_yaxes(autorange="reversed", automargin=True, ticks="", showline=False, showgrid=False,
                      zeroline=False)
-    fig.update_xaxes(side="top", ticks="", showline=False, tickangle=0, tickfont=dict(size=13),
+    fig.update_xaxes(side="top", ticks="", showline=False, tickangle=0, tickfont=dict(size=12),
                      showgrid=False, zeroline=False)
     fig.add_annotation(
-        text="* overall: the authors' summary of tryptophan breakdown<br>** mood: were the changes linked to "
-             "depressive symptoms?<br>↑ up, ↓ down, = same (as the abstracts state it);<br>– = not stated in "
-             "what the course read. No concentrations<br>were readable, so none is shown.",
+        text=IFN_KEY,
         xref="paper", yref="paper", x=0, y=-0.06, xanchor="left", yanchor="top", showarrow=False,
         align="left", font=dict(size=11, color="#444"))
     _highlight(fig, grid, highlight)
@@ -193,8 +202,9 @@ def cytokine_forest(rows=None) -> go.Figure:
         x_range=(-0.4, 1.0), group_title="",
     )
     # The value column and hover say "CI not read" instead of a zero-width interval.
-    fig.data[5].text = [_value_text(r) for r in meta]
-    fig.layout.height = 340
+    # two lines, so the value column fits a 570 px notebook
+    fig.data[5].text = [_value_text(r).replace("), CI not read", "),<br>CI not read") for r in meta]
+    fig.layout.height = 400  # room for the two-line values of the rows without a CI
     fig.data[1].hovertext = [f"<b>{html.escape(r.label)}</b><br>{html.escape(_value_text(r))}<br>"
                              f"{html.escape(r.p_value)}<br>{html.escape(r.note)}<br><i>{html.escape(r.where)}</i>"
                              for r in meta]
@@ -249,7 +259,7 @@ def update_overlap_figure(fig: go.Figure, d: float) -> None:
     x, control, patient = infl.density_curves(d)
     fig.data[1].y = patient
     fig.data[2].x = [0, 0, None, d, d]
-    fig.layout.title.text = overlap_title(d)
+    fig.layout.title.update(title_layout(overlap_title(d)))
     fig.layout.meta = dict(alt_text=overlap_text(d))
 
 
@@ -291,5 +301,4 @@ def treatment_forest(rows=None) -> go.Figure:
         favours=("favours anti-inflammatory", "favours placebo"), alt_text=treatment_summary(rows),
         x_range=(-1.2, 0.3), group_title="meta-analysis",
     )
-    fig.layout.height = 400
     return fig

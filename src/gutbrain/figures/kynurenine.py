@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_height
 from gutbrain.models import kynurenine as kyn
 
 TITLE = "Tryptophan falls gradually as IDO1 takes TDO2's share (liver model)"
@@ -77,8 +77,8 @@ def immune_activation_figure(state: kyn.ImmuneActivationState,
     data = figure_data(state, sweep)
     fig = make_subplots(
         rows=2, cols=1, row_heights=[0.38, 0.62], vertical_spacing=0.2,
-        subplot_titles=("Where the consumed tryptophan goes (%)",
-                        "Levels as % of the published model, along the IDO1 axis"),
+        subplot_titles=("Where consumed tryptophan goes (%)",
+                        "Levels as % of the published model"),
     )
     fig.add_trace(go.Bar(
         x=data["shares_percent"], y=data["branch_labels"], orientation="h",
@@ -103,7 +103,7 @@ def immune_activation_figure(state: kyn.ImmuneActivationState,
         hoverinfo="skip"), row=2, col=1)
     fig.update_xaxes(title_text="share of consumed tryptophan (%)", range=[0, 118], row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
-    fig.update_xaxes(title_text="IDO1 amount (× the model's published amount, log scale)", type="log",
+    fig.update_xaxes(title_text="IDO1 amount (× published, log scale)", type="log",
                      range=[-0.05, 3.05], tickvals=[1, 3, 10, 30, 100, 300, 1000], row=2, col=1)
     fig.update_yaxes(title_text="% of published model (log)", type="log", range=list(Y_RANGE_LOG),
                      tickvals=[3, 10, 30, 100, 300, 1000, 3000], row=2, col=1)
@@ -111,7 +111,8 @@ def immune_activation_figure(state: kyn.ImmuneActivationState,
         TITLE, summary(state), height=680, showlegend=True,
         legend=dict(orientation="h", x=0.0, y=-0.13, xanchor="left", yanchor="top"),
     ))
-    fig.update_layout(margin=dict(l=70, r=30, t=70, b=120))
+    fig.update_layout(margin=dict(l=70, r=30, t=title_height(fig.layout.title.text) + 30, b=120))
+    fig.update_annotations(font_size=14)
     return fig
 
 

@@ -49,12 +49,13 @@ def course_progress_figure(rows: Sequence) -> go.Figure:
     most = max((r.questions for r in rows), default=1)
     fig.update_layout(**base_layout(
         "Your progress by lesson", progress_alt_text(rows), barmode="group",
-        height=max(300, 150 + 70 * len(rows)),
-        # two legend entries a row, above the plot, so the legend never runs off a narrow figure
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left",
-                    entrywidth=0.5, entrywidthmode="fraction", font=dict(size=13)),
+        height=max(340, 190 + 70 * len(rows)),
+        # below the plot, from the figure's left edge: plotly wraps a horizontal legend's entries
+        # at the figure's width, and there it cannot meet the title
+        legend=dict(orientation="h", xref="container", x=0.0, xanchor="left", yref="container", y=0.0,
+                    yanchor="bottom", font=dict(size=13)),
     ))
-    fig.update_layout(margin=dict(l=10, r=20, t=110, b=60))
+    fig.update_layout(margin=dict(l=10, r=20, b=130))
     fig.update_xaxes(title_text="self-check questions (count)", range=[0, max(most, 1) + 0.2],
                      tickformat="d", nticks=8)
     fig.update_yaxes(title_text="lesson", autorange="reversed", automargin=True, tickfont=dict(size=12))

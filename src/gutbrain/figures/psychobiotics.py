@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gutbrain.figures.forest import ForestRow, forest_plot, funnel_plot, update_forest_plot, update_funnel_plot
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_layout
 from gutbrain.models import meta_analysis as ma
 from gutbrain.models import psychobiotics as ps
 
@@ -275,12 +275,16 @@ def effect_size_figure(view: EffectSizeView) -> go.Figure:
                              fillcolor="rgba(153,153,153,0.25)"))
     fig.add_trace(go.Scatter(x=xs_treated, y=ys, mode="lines", name="probiotic", fill="tozeroy",
                              line=dict(color=OKABE_ITO["blue"], width=3), fillcolor="rgba(0,114,178,0.25)"))
-    fig.update_layout(**base_layout(_es_title(view), view.text, height=380,
+    fig.update_layout(**base_layout(_es_title(view), view.text, height=420,
                                     legend=dict(orientation="v", x=1.0, xanchor="right", y=1.0, yanchor="top")))
-    fig.update_xaxes(title_text=f"score relative to the placebo mean ({view.scale} points; lower = fewer symptoms)",
+    fig.update_xaxes(title_text=_es_x_title(view),
                      range=[-4 * view.sd_points, 4 * view.sd_points])
-    fig.update_yaxes(title_text="share of people (density per point)", rangemode="tozero", showticklabels=False)
+    fig.update_yaxes(title_text="share of people (per point)", rangemode="tozero", showticklabels=False)
     return fig
+
+
+def _es_x_title(view: EffectSizeView) -> str:
+    return f"score vs the placebo mean ({view.scale} points)<br>lower = fewer symptoms"
 
 
 def _es_title(view: EffectSizeView) -> str:
@@ -291,10 +295,9 @@ def update_effect_size_figure(fig: go.Figure, view: EffectSizeView) -> None:
     xs, ys, xs_treated = _curves(view)
     fig.data[0].update(x=xs, y=ys)
     fig.data[1].update(x=xs_treated, y=ys)
-    fig.layout.title.text = _es_title(view)
+    fig.layout.title.update(title_layout(_es_title(view)))
     fig.layout.xaxis.range = [-4 * view.sd_points, 4 * view.sd_points]
-    fig.layout.xaxis.title.text = (f"score relative to the placebo mean ({view.scale} points; "
-                                   "lower = fewer symptoms)")
+    fig.layout.xaxis.title.text = _es_x_title(view)
     fig.layout.meta = dict(alt_text=view.text)
 
 

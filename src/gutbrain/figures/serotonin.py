@@ -9,7 +9,7 @@ import html
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_layout, wrap_text
 from gutbrain.models import serotonin as sm
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def update_pathway_figure(fig: go.Figure, tissue: str) -> None:
         trace.name = style["name"]
         trace.hovertext = [style["hover"]] * 2
     fig.data[1 + len(sm.ENZYME_EDGES)].hovertext = [s["hover"] for s in styles]
-    fig.layout.title.text = pathway_title(tissue)
+    fig.layout.title.update(title_layout(pathway_title(tissue)))
     fig.layout.meta = dict(alt_text=pathway_summary(tissue))
 
 
@@ -176,11 +176,7 @@ GROUP_COLOURS = {"GF": OKABE_ITO["grey"], "HM": OKABE_ITO["sky"], "CR": OKABE_IT
                  "SPF": OKABE_ITO["blue"]}
 
 
-def _wrap(text: str, width: int) -> str:
-    """Wrap plain text for a plotly label with <br> (plotly does not wrap by itself)."""
-    import textwrap
-
-    return "<br>".join(textwrap.wrap(text, width)) or text
+_wrap = wrap_text
 
 
 def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> dict:
@@ -208,7 +204,7 @@ def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> 
         "y_title": f"colonic serotonin ({unit})" if verified else "",
         "title": sm.COMPARISONS[key].label,
         "notice": known,
-        "error_note": f"error bars: ± as reported ({data[0].error_type})",
+        "error_note": _wrap(f"error bars: ± as reported ({data[0].error_type})", 50),
         "summary": sm.comparison_summary(key, rows),
     }
 
@@ -235,7 +231,7 @@ def microbiome_figure(key: str = "reigstad_all", rows: list[sm.GroupMeasurement]
         d["title"], d["summary"], height=420 if d["verified"] else 300, showlegend=False,
         annotations=[_microbiome_note(d)],
     ))
-    fig.update_layout(margin=dict(l=80, r=20, t=60, b=110))
+    fig.update_layout(margin=dict(l=80, r=20, t=60, b=130))
     fig.update_xaxes(title_text="group (mean ± reported error), colon, mice", visible=d["verified"])
     fig.update_yaxes(title_text=d["y_title"], rangemode="tozero", visible=d["verified"])
     return fig
@@ -248,7 +244,7 @@ def update_microbiome_figure(fig: go.Figure, key: str, rows: list[sm.GroupMeasur
     bar.marker.color, bar.text = d["colours"], d["text"]
     bar.error_y.array, bar.error_y.visible = d["errors"], d["verified"]
     bar.visible = d["verified"]
-    fig.layout.title.text = d["title"]
+    fig.layout.title.update(title_layout(d["title"]))
     fig.layout.annotations = [_microbiome_note(d)]
     fig.layout.xaxis.visible = d["verified"]
     fig.layout.yaxis.visible = d["verified"]
@@ -322,11 +318,13 @@ def distribution_figure(statements: list[sm.DistributionStatement] | None = None
     ))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), automargin=True,
                      tickfont=dict(size=12), title_text="source: what it states", title_standoff=6)
-    fig.update_xaxes(title_text="share of the body's serotonin stated (%)", range=[0, 101], dtick=10)
+    fig.update_xaxes(title_text="stated share of body serotonin (%)", range=[0, 101], dtick=10)
     fig.update_layout(**base_layout(
-        "Same number, different claims: what each source states",
+        "Same number, different claims:<br>what each source states",
         distribution_summary(statements), height=560,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
+        # at the foot of the figure, from its left edge: it cannot meet the title there
+        legend=dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", y=0,
+                    yanchor="bottom"),
     ))
-    fig.update_layout(margin=dict(l=10, r=20, t=80, b=60))
+    fig.update_layout(margin=dict(l=10, r=20, b=100))
     return fig

@@ -4,14 +4,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gutbrain.figures.style import FATE_COLOURS, base_layout
+from gutbrain.figures.style import FATE_COLOURS, base_layout, title_height
 from gutbrain.models.tryptophan import TRP_FATES, TryptophanSteadyState
 
 FATE_LABELS = {
-    "serotonin": "Serotonin branch (TPH1/TPH2)",
-    "kynurenine": "Kynurenine branch (TDO2/IDO1)",
-    "protein": "Protein synthesis (WARS)",
-    "other": "Other (tryptamine, indole-3-pyruvate)",
+    "serotonin": "Serotonin branch<br>(TPH1/TPH2)",
+    "kynurenine": "Kynurenine branch<br>(TDO2/IDO1)",
+    "protein": "Protein synthesis<br>(WARS)",
+    "other": "Other (tryptamine,<br>indole-3-pyruvate)",
 }
 SHOWN_METABOLITES = ("tryptophan", "5-hydroxytryptophan", "serotonin", "kynurenine")
 
@@ -69,12 +69,13 @@ def tryptophan_budget_figure(state: TryptophanSteadyState) -> go.Figure:
     fig.update_xaxes(title_text="concentration (µM, log scale)", type="log", dtick=1,
                      exponentformat="none", tickformat="~g", row=2, col=1)
     fig.update_yaxes(autorange="reversed")
-    fig.update_yaxes(title_text="fate", title_standoff=6, row=1, col=1)
-    fig.update_yaxes(title_text="metabolite", title_standoff=6, row=2, col=1)
     fig.update_layout(**base_layout(
         "Tryptophan budget of the liver model (Stavrum et al. 2013)",
-        budget_summary(state), showlegend=False, height=560,
+        budget_summary(state), showlegend=False, height=580,
     ))
+    # room under the (two-line at 570 px) title for the first panel's own title
+    fig.update_layout(margin=dict(l=10, t=title_height(fig.layout.title.text) + 30))
+    fig.update_annotations(font_size=14)
     return fig
 
 

@@ -12,7 +12,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout, wrap_text
 from gutbrain.models import neuron
 from gutbrain.models import vagus as vm
 
@@ -95,15 +95,16 @@ def fibre_figure(prop: neuron.Propagation, table: dict[float, float]) -> go.Figu
     fig.update_yaxes(title_text="membrane potential (mV)", range=[-80, 45], row=2, col=1)
     fig.update_layout(**base_layout(
         "Thinner fibres conduct more slowly (velocity ∝ √diameter)", fibre_summary(prop),
-        height=660, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=12)),
+        height=700, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=12)),
     ))
-    fig.update_layout(margin=dict(l=70, r=20, t=70, b=110))
+    fig.update_layout(margin=dict(l=70, r=20, t=title_height(fig.layout.title.text) + 30, b=110))
+    fig.update_annotations(font_size=14)
     _set_electrode_title(fig, prop)
     return fig
 
 
 def _set_electrode_title(fig, prop: neuron.Propagation) -> None:
-    text = (f"The impulse passing two electrodes {prop.electrode_distance_mm:.3g} mm apart"
+    text = (f"Impulse at two electrodes {prop.electrode_distance_mm:.3g} mm apart"
             f" ({prop.diameter_um:.3g} µm fibre)")
     fig.layout.annotations[1].text = text
 
@@ -146,7 +147,7 @@ def _travel_traces(rows: list[dict], selected: str) -> list[dict]:
         chosen = r["key"] == selected
         colour = OKABE_ITO["vermillion"] if chosen else (OKABE_ITO["blue"] if r["measured"] else OKABE_ITO["grey"])
         traces.append(dict(
-            x=[r["fastest_ms"] / 1000, r["slowest_ms"] / 1000], y=[r["label"], r["label"]],
+            x=[r["fastest_ms"] / 1000, r["slowest_ms"] / 1000], y=[wrap_text(r["label"], 24)] * 2,
             line=dict(color=colour, width=14 if chosen else 8),
             marker=dict(color=colour, size=16 if chosen else 12,
                         symbol="line-ns-open" if r["measured"] else "diamond"),
@@ -160,7 +161,7 @@ def travel_time_figure(rows: list[dict], path_length_m: float, selected: str) ->
         fig.add_trace(go.Scatter(x=t["x"], y=t["y"], mode="lines+markers", line=t["line"], marker=t["marker"],
                                  showlegend=False, name=r["label"],
                                  hovertemplate=f"{r['label']}: %{{x:.2f}} s<extra></extra>"))
-    fig.update_xaxes(title_text="arrival time at the brainstem (s)", rangemode="tozero")
+    fig.update_xaxes(title_text="arrival at the brainstem (s)", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(**base_layout(_travel_title(rows, path_length_m),
                                     travel_summary(rows, path_length_m, selected), height=330))
@@ -171,7 +172,7 @@ def travel_time_figure(rows: list[dict], path_length_m: float, selected: str) ->
 def update_travel_time_figure(fig, rows: list[dict], path_length_m: float, selected: str) -> None:
     for trace, t in zip(fig.data, _travel_traces(rows, selected)):
         trace.x, trace.line, trace.marker = t["x"], t["line"], t["marker"]
-    fig.layout.title.text = _travel_title(rows, path_length_m)
+    fig.layout.title.update(title_layout(_travel_title(rows, path_length_m)))
     fig.layout.meta = dict(alt_text=travel_summary(rows, path_length_m, selected))
 
 
@@ -258,7 +259,7 @@ def routes_figure(route: str = "vagal", species_filter: str = "all") -> go.Figur
     fig.update_layout(**base_layout(_routes_title(route, species_filter), routes_summary(route, species_filter),
                                     height=760, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0,
                                                             font=dict(size=12))))
-    fig.update_layout(margin=dict(l=20, r=20, t=70, b=130))
+    fig.update_layout(margin=dict(l=20, r=20, t=title_height(fig.layout.title.text) + 30, b=130))
     _set_empty_note(fig, route, species_filter)
     return fig
 
@@ -285,7 +286,7 @@ def update_routes_figure(fig, route: str, species_filter: str) -> None:
     studies = fig.data[len(vm.ROUTES)]
     studies.x, studies.y, studies.hovertext = pts["x"], pts["y"], pts["hover"]
     studies.marker.color, studies.marker.symbol = pts["colour"], pts["symbol"]
-    fig.layout.title.text = _routes_title(route, species_filter)
+    fig.layout.title.update(title_layout(_routes_title(route, species_filter)))
     _set_empty_note(fig, route, species_filter)
     fig.layout.meta = dict(alt_text=routes_summary(route, species_filter))
 
@@ -302,7 +303,7 @@ RESULT_STYLE = {
     "needed": ("square", OKABE_ITO["purple"]),
     "not_tested": ("x-thin-open", OKABE_ITO["grey"]),
 }
-COLUMNS = ("Mice: Bravo 2011<br>(n not verified)", "Healthy men: Kelly 2017<br>(n = 29)")
+COLUMNS = ("Mice:<br>Bravo 2011<br>(n not verified)", "Healthy men:<br>Kelly 2017<br>(n = 29)")
 
 
 def translation_summary(view: str) -> str:
@@ -322,7 +323,7 @@ def _translation_points(view: str) -> dict:
             ys.append(vm.OUTCOMES[outcome])
             symbols.append(symbol)
             colours.append(colour)
-            texts.append(vm.RESULTS[r.result])
+            texts.append(wrap_text(vm.RESULTS[r.result], 16))
             hovers.append(f"{vm.OUTCOMES[outcome]} — {r.species}: {vm.RESULTS[r.result]}<br>measured: {r.measured}"
                           f"<br>[{r.source}], {r.where}")
     return dict(x=xs, y=ys, symbol=symbols, colour=colours, text=texts, hover=hovers)
@@ -335,12 +336,13 @@ def translation_figure(view: str = "all") -> go.Figure:
         marker=dict(symbol=pts["symbol"], color=pts["colour"], size=18, line=dict(width=2, color=pts["colour"])),
         hovertext=pts["hover"], hoverinfo="text", showlegend=False, cliponaxis=False, textfont=dict(size=13)))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(COLUMNS), side="top",
-                     range=[-0.4, 1.75])
+                     range=[-0.4, 1.75], tickangle=0)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(list(vm.OUTCOMES.values()))),
-                     automargin=True, title_text="outcome")
+                     automargin=True)
     fig.update_layout(**base_layout("None of the effects JB-1 had in mice appeared in healthy men",
                                     translation_summary(view), height=500))
-    fig.update_layout(margin=dict(l=20, r=20, t=150, b=30), title=dict(y=0.97, yanchor="top"))
+    # the column headings (x tick labels, on top) sit under the title
+    fig.update_layout(margin=dict(l=20, r=20, t=title_height(fig.layout.title.text) + 70, b=30))
     return fig
 
 
