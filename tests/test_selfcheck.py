@@ -220,3 +220,15 @@ def test_review_and_demo_fields_are_typed(assets, bad):
     write_bank(assets, GOOD.replace("- id: many\n", f"  {bad}\n- id: many\n"))
     with pytest.raises(AssetError, match="question 'pick'"):
         load_bank("t1")
+
+
+def test_self_checks_share_their_plain_layout_and_style_models():
+    """Issue 19's byte budget: a lesson's self-checks open one Layout/style model for their plain
+    parts, not one per widget (each is about 1.7 kB over the kernel websocket)."""
+    from gutbrain.selfcheck import ask
+
+    first, second = ask("00_start_here", "how-selfchecks-work"), ask("01_serotonin_synthesis", "pathway-order")
+    parts = [first.check_button, first.hint_button, first.hint, first.feedback, second.check_button, second.hint]
+    assert len({id(p.layout) for p in parts}) == 1
+    assert first.hint.style is second.feedback.style and first.check_button.style is second.hint_button.style
+    assert first.widget.layout is not second.widget.layout  # the bordered box keeps its own
