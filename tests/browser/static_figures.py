@@ -1,4 +1,4 @@
-"""Every lesson figure (lessons 0-4, as each lesson first shows it), drawn by plotly.js in Chromium
+"""Every lesson figure (lessons 0-5, as each lesson first shows it), drawn by plotly.js in Chromium
 in a box as wide as a notebook's output at 570, 822 and 1322 px of notebook width, and checked with
 the same legibility rules as the lessons (``legibility.LEGIBILITY_JS``).
 
@@ -23,9 +23,9 @@ FIGURES_DIR = legibility.FIGURES_DIR / "static"
 
 
 def lesson_figures() -> list[tuple[str, object]]:
-    """(name, plotly Figure) for every figure lessons 0-4 show, built as the lessons build them."""
+    """(name, plotly Figure) for every figure lessons 0-5 show, built as the lessons build them."""
     from gutbrain.widgets import inflammation as infl
-    from gutbrain.widgets import kynurenine, psychobiotics, serotonin, tryptophan, vagus
+    from gutbrain.widgets import kynurenine, ledger, psychobiotics, serotonin, tryptophan, vagus
     from gutbrain.widgets.progress import ProgressMap
     from gutbrain.widgets.responsive import _figures_in
 
@@ -41,11 +41,12 @@ def lesson_figures() -> list[tuple[str, object]]:
         "04 blood and brain": infl.BloodBrainExplorer, "04 cytokines": infl.cytokine_forest,
         "04 overlap": infl.EffectSizeExplorer, "04 treatment": infl.treatment_forest,
         "04 immune activation": kynurenine.ImmuneActivationExplorer,
+        "05 scorecards": ledger.scorecards_view, "05 contradictions": ledger.contradictions_view,
     }
     out = []
     for name, make in makers.items():
         shown = make()
-        figures = _figures_in(getattr(shown, "widget", shown))
+        figures = shown.figures if hasattr(shown, "figures") else _figures_in(getattr(shown, "widget", shown))
         for i, fig in enumerate(figures):
             out.append((name if len(figures) == 1 else f"{name} {i + 1}", fig))
     return out

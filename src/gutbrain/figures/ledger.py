@@ -6,7 +6,7 @@ from typing import Iterable, Mapping
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import LINK_CSS, OKABE_ITO, READABLE_TEXT_CSS, base_layout
 from gutbrain.ledger import FLAGS, VERDICTS, Claim, Ledger, scorecards
 
 #: One Okabe–Ito colour per verdict, from green (supported) to grey (not verified).
@@ -31,6 +31,13 @@ VERDICT_PATTERNS = {"unsupported": "/", "contradicted by evidence": "x", "not ve
 _FLAG_NAMES = {"mouse-to-human": "mouse-to-human leaps", "review-as-proof": "reviews or citations as proof",
                "commercial": "commercial ties"}
 
+
+
+def _legend_at_foot(**legend) -> dict:
+    """A horizontal legend on the figure's bottom edge (container coordinates), under the axis
+    title whatever the figure's height: placed in plot coordinates it met the tick labels at
+    some widths."""
+    return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, **legend)
 
 def _wrap(text: str, width: int = 60) -> str:
     words, lines, line = text.split(), [], ""
@@ -67,8 +74,8 @@ def verdict_bars(ledger: Ledger) -> go.Figure:
         barmode="stack", height=480,
         xaxis=dict(title="claims in the ledger (count)", dtick=2),
         yaxis=dict(title="article"),
-        legend=dict(orientation="h", yanchor="top", y=-0.32, x=0, title_text="verdict", traceorder="normal")))
-    fig.update_layout(margin=dict(l=100, r=20, t=60, b=170))
+        legend=_legend_at_foot(title_text="verdict", traceorder="normal")))
+    fig.update_layout(margin=dict(l=100, r=20, b=190))
     return fig
 
 
@@ -91,8 +98,8 @@ def flag_bars(ledger: Ledger) -> go.Figure:
     fig.update_layout(**base_layout(
         "Warning signs differ: mouse results, reviews as proof, sales", alt, barmode="group", height=400,
         yaxis=dict(title="claims (count)", dtick=1), xaxis=dict(title="article"),
-        legend=dict(orientation="h", yanchor="top", y=-0.25, x=0)))
-    fig.update_layout(margin=dict(l=70, r=20, t=60, b=110))
+        legend=_legend_at_foot()))
+    fig.update_layout(margin=dict(l=70, r=20, b=150))
     return fig
 
 
@@ -128,12 +135,12 @@ def contradiction_map(ledger: Ledger) -> go.Figure:
                                    for i in g.claims) + "." for g in ledger.contradictions)
     fig.update_layout(**base_layout(
         "The articles disagree on numbers and on what gut serotonin does", alt, height=560,
-        xaxis=dict(title="article (label A–E)", tickvals=list(range(len(letters))), ticktext=[labels[x] for x in letters],
+        xaxis=dict(title="article (label A–E)", tickvals=list(range(len(letters))), ticktext=[labels[x].removeprefix("Article ") for x in letters],
                    range=[-0.4, len(letters) - 0.6], showgrid=True, zeroline=False),
         yaxis=dict(title="disagreement", categoryorder="array", categoryarray=rows[::-1], automargin=True,
                    tickfont=dict(size=12)),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, title_text="course verdict")))
-    fig.update_layout(margin=dict(l=20, r=20, t=60, b=150))
+        legend=_legend_at_foot(title_text="course verdict")))
+    fig.update_layout(margin=dict(l=20, r=20, b=190))
     # The row titles are questions; wrap them so they fit at notebook width.
     fig.update_yaxes(ticktext=[_wrap(r, 34) for r in rows], tickvals=rows)
     return fig
@@ -165,7 +172,7 @@ def claim_card_html(claim: Claim, ledger: Ledger, refs: Mapping[str, Mapping], *
     why = (f"<p><b>What could not be verified:</b> {html.escape(claim.why_not_verified)}</p>"
            if claim.why_not_verified else "")
     title = (titles or {}).get(claim.lesson) or lesson_name(claim.lesson)
-    lesson = (f'<a href="{html.escape(claim.lesson)}.ipynb">{html.escape(title)}</a>'
+    lesson = (f'<a href="{html.escape(claim.lesson)}.ipynb" style="{LINK_CSS}">{html.escape(title)}</a>'
               + (f", section “{html.escape(claim.section)}”" if claim.section else ""))
     flags = ", ".join(FLAGS[f] for f in claim.flags)
     return (
@@ -196,10 +203,12 @@ def claims_list_html(claims: Iterable[Claim], ledger: Ledger, refs: Mapping[str,
     note = (f" {held_back} more match but are held back for “Judge it yourself” below: each appears here"
             " once you have judged it." if held_back else "")
     if not claims:
-        return ('<p role="status">No claim matches these filters. Choose “any” for one of them.'
+        return (f'<p role="status" style="{READABLE_TEXT_CSS}">No claim matches these filters. '
+                "Choose “any” for one of them."
                 f"{html.escape(note)}</p>")
     cards = "".join(claim_card_html(c, ledger, refs, titles=titles, hidden=hidden) for c in claims)
-    return (f'<p role="status"><b>{len(claims)}</b> claim(s) match. Open one to see its evidence.'
+    return (f'<p role="status" style="{READABLE_TEXT_CSS}"><b>{len(claims)}</b> claim(s) match. '
+            "Open one to see its evidence."
             f"{html.escape(note)}</p>"
             f'<div class="gutbrain-ledger">{cards}</div>')
 
@@ -210,17 +219,20 @@ def scorecard_html(ledger: Ledger) -> str:
     cards = scorecards(ledger)
     head = "".join(f'<th scope="col">{html.escape(c.label)}</th>' for c in cards)
 
-    def row(name: str, values: list[str], *, small: bool = False) -> str:
-        cells = "".join(f"<td>{'<small>' + v + '</small>' if small else v}</td>" for v in values)
+    def row(name: str, values: list[str], *, small: bool = False, words: bool = False) -> str:
+        # JupyterLab right-aligns table cells: right for counts, but words read from the left.
+        td = '<td style="text-align:left">' if words else "<td>"
+        cells = "".join(f"{td}{'<small>' + v + '</small>' if small else v}</td>" for v in values)
         return f'<tr><th scope="row">{html.escape(name)}</th>{cells}</tr>'
 
-    rows = [row("publisher", [html.escape(ledger.articles[c.article]["publisher_kind"]) for c in cards], small=True),
+    rows = [row("publisher", [html.escape(ledger.articles[c.article]["publisher_kind"]) for c in cards], small=True,
+                words=True),
             row("claims in the ledger", [str(c.claims) for c in cards])]
     rows += [row(f"verdict: {v}", [str(c.by_verdict[v]) for c in cards]) for v in VERDICTS]
     rows += [row("mouse-to-human leaps", [str(c.mouse_to_human) for c in cards]),
              row("reviews or citations as proof", [str(c.review_as_proof) for c in cards]),
              row("commercial-tie claims", [str(c.commercial) for c in cards]),
-             row("sells a product or test", ["yes" if c.steers_to_product else "no" for c in cards])]
+             row("sells a product or test", ["yes" if c.steers_to_product else "no" for c in cards], words=True)]
     return (
         '<div class="gutbrain-scorecard-wrap" role="region" aria-label="Scorecard table" tabindex="0">'
         '<table class="gutbrain-scorecard" style="font-size:13px;width:100%;max-width:100%;'

@@ -93,6 +93,8 @@ def alt_text(fig: go.Figure) -> str:
 #: notebook's reading size. A widget's HTML otherwise inherits ipywidgets' 13 px and a 28 px line
 #: height meant for one-line controls, so a paragraph reads small and double-spaced.
 READABLE_TEXT_CSS = "font-size:var(--jp-content-font-size1,14px);line-height:1.5"
+#: A link that looks like one inside widget HTML (JupyterLab gives it the text colour otherwise).
+LINK_CSS = "color:var(--jp-content-link-color,#1565c0);text-decoration:underline"
 
 
 def text_alternative_html(text: str, **attributes: str) -> str:

@@ -11,7 +11,7 @@ import ipywidgets as w
 from gutbrain.clock import Clock, resolve
 from gutbrain.course import lessons
 from gutbrain.figures.progress import course_progress_figure, update_progress_figure
-from gutbrain.figures.style import READABLE_TEXT_CSS, alt_text, text_alternative_html
+from gutbrain.figures.style import LINK_CSS, READABLE_TEXT_CSS, alt_text, text_alternative_html
 from gutbrain.progress.recording import make_recorder, notice_html
 from gutbrain.progress.scheduler import (
     MASTERED_STABILITY_DAYS, card_states, memory_counts, next_due, review_queue,
@@ -29,9 +29,6 @@ def _message_html(text: str, ok: bool = True) -> str:
     return (f'<div role="status" aria-live="polite" style="border-left:4px solid {colour};'
             f'background:{background};color:#111;padding:4px 10px;margin-top:4px">'
             f"{html.escape(text)}</div>")
-
-
-LINK_CSS = "color:var(--jp-content-link-color,#1565c0);text-decoration:underline"
 
 
 def next_step_html(step) -> str:
@@ -139,7 +136,7 @@ class ReviewSession:
             self.checks.append(check)
             where = (f"you remember it for about {_days(item.stability_days)}"
                      if item.stability_days is not None else "not answered yet")
-            link = (f'<a href="{html.escape(lesson)}.ipynb" style="color:#0b57d0;text-decoration:underline">'
+            link = (f'<a href="{html.escape(lesson)}.ipynb" style="{LINK_CSS}">'
                     f"{html.escape(titles.get(lesson, lesson))}</a>")
             rows.append(w.HTML(f'<p class="gutbrain-review-card" style="margin:14px 0 0 0">'
                                f"<b>Question {number} of {len(self.queue)}</b> · from {link} · "
