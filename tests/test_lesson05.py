@@ -9,7 +9,7 @@ import pytest
 
 from gutbrain.data import load_references
 from gutbrain.figures import ledger as figs
-from gutbrain.figures.style import alt_text
+from gutbrain.figures.style import LINK_CSS, alt_text
 from gutbrain.ledger import VERDICTS, load_ledger, scorecards
 from gutbrain.selfcheck import load_bank
 
@@ -136,7 +136,7 @@ def test_claim_card_links_the_lesson_by_its_title(ledger):
 
     titles = lesson_titles()
     card = figs.claim_card_html(ledger.claim("d-moderate-effects"), ledger, {}, titles=titles)
-    assert f'<a href="03_psychobiotics.ipynb">{titles["03_psychobiotics"]}</a>' in card
+    assert f'<a href="03_psychobiotics.ipynb" style="{LINK_CSS}">{titles["03_psychobiotics"]}</a>' in card
     assert titles["03_psychobiotics"].startswith("Lesson 3")
     assert ">03_psychobiotics<" not in card
     # Without titles the link still reads as a lesson, never as a file id.
