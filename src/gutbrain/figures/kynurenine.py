@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gutbrain.figures.style import OKABE_ITO, base_layout, title_height
+from gutbrain.figures.style import OKABE_ITO, base_layout, legend_at_foot, title_height
 from gutbrain.models import kynurenine as kyn
 
 TITLE = "Tryptophan falls gradually as IDO1 takes TDO2's share (liver model)"
@@ -108,10 +108,9 @@ def immune_activation_figure(state: kyn.ImmuneActivationState,
     fig.update_yaxes(title_text="% of published model (log)", type="log", range=list(Y_RANGE_LOG),
                      tickvals=[3, 10, 30, 100, 300, 1000, 3000], row=2, col=1)
     fig.update_layout(**base_layout(
-        TITLE, summary(state), height=680, showlegend=True,
-        legend=dict(orientation="h", x=0.0, y=-0.13, xanchor="left", yanchor="top"),
+        TITLE, summary(state), height=740, showlegend=True, legend=legend_at_foot(),
     ))
-    fig.update_layout(margin=dict(l=70, r=30, t=title_height(fig.layout.title.text) + 30, b=120))
+    fig.update_layout(margin=dict(l=70, r=30, t=title_height(fig.layout.title.text) + 30, b=180))
     fig.update_annotations(font_size=14)
     return fig
 

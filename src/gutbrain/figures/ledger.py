@@ -6,7 +6,7 @@ from typing import Iterable, Mapping
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import LINK_CSS, OKABE_ITO, READABLE_TEXT_CSS, base_layout
+from gutbrain.figures.style import LINK_CSS, OKABE_ITO, READABLE_TEXT_CSS, base_layout, legend_at_foot
 from gutbrain.ledger import FLAGS, VERDICTS, Claim, Ledger, scorecards
 
 #: One Okabe–Ito colour per verdict, from green (supported) to grey (not verified).
@@ -32,12 +32,6 @@ _FLAG_NAMES = {"mouse-to-human": "mouse-to-human leaps", "review-as-proof": "rev
                "commercial": "commercial ties"}
 
 
-
-def _legend_at_foot(**legend) -> dict:
-    """A horizontal legend on the figure's bottom edge (container coordinates), under the axis
-    title whatever the figure's height: placed in plot coordinates it met the tick labels at
-    some widths."""
-    return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, **legend)
 
 def _wrap(text: str, width: int = 60) -> str:
     words, lines, line = text.split(), [], ""
@@ -74,7 +68,7 @@ def verdict_bars(ledger: Ledger) -> go.Figure:
         barmode="stack", height=480,
         xaxis=dict(title="claims in the ledger (count)", dtick=2),
         yaxis=dict(title="article"),
-        legend=_legend_at_foot(title_text="verdict", traceorder="normal")))
+        legend=legend_at_foot(title_text="verdict", traceorder="normal")))
     fig.update_layout(margin=dict(l=100, r=20, b=190))
     return fig
 
@@ -98,7 +92,7 @@ def flag_bars(ledger: Ledger) -> go.Figure:
     fig.update_layout(**base_layout(
         "Warning signs differ: mouse results, reviews as proof, sales", alt, barmode="group", height=400,
         yaxis=dict(title="claims (count)", dtick=1), xaxis=dict(title="article"),
-        legend=_legend_at_foot()))
+        legend=legend_at_foot()))
     fig.update_layout(margin=dict(l=70, r=20, b=150))
     return fig
 
@@ -139,7 +133,7 @@ def contradiction_map(ledger: Ledger) -> go.Figure:
                    range=[-0.4, len(letters) - 0.6], showgrid=True, zeroline=False),
         yaxis=dict(title="disagreement", categoryorder="array", categoryarray=rows[::-1], automargin=True,
                    tickfont=dict(size=12)),
-        legend=_legend_at_foot(title_text="course verdict")))
+        legend=legend_at_foot(title_text="course verdict")))
     fig.update_layout(margin=dict(l=20, r=20, b=190))
     # The row titles are questions; wrap them so they fit at notebook width.
     fig.update_yaxes(ticktext=[_wrap(r, 34) for r in rows], tickvals=rows)

@@ -97,6 +97,14 @@ READABLE_TEXT_CSS = "font-size:var(--jp-content-font-size1,14px);line-height:1.5
 LINK_CSS = "color:var(--jp-content-link-color,#1565c0);text-decoration:underline"
 
 
+def legend_at_foot(**legend) -> dict:
+    """A horizontal legend on the figure's bottom edge (container coordinates), under the x-axis
+    title whatever the figure's width: placed in plot coordinates below the axis, it met the tick
+    labels or the axis title at some widths. The figure's bottom margin must hold ticks, axis
+    title and legend."""
+    return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left", **legend)
+
+
 def text_alternative_html(text: str, **attributes: str) -> str:
     """A figure's text alternative as a readable paragraph (``attributes``: e.g. role, aria-live)."""
     extra = "".join(f' {name.replace("_", "-")}="{html.escape(value)}"' for name, value in attributes.items())

@@ -12,7 +12,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout, wrap_text
+from gutbrain.figures.style import OKABE_ITO, base_layout, legend_at_foot, title_height, title_layout, wrap_text
 from gutbrain.models import neuron
 from gutbrain.models import vagus as vm
 
@@ -95,9 +95,9 @@ def fibre_figure(prop: neuron.Propagation, table: dict[float, float]) -> go.Figu
     fig.update_yaxes(title_text="membrane potential (mV)", range=[-80, 45], row=2, col=1)
     fig.update_layout(**base_layout(
         "Thinner fibres conduct more slowly (velocity ∝ √diameter)", fibre_summary(prop),
-        height=700, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=12)),
+        height=760, legend=legend_at_foot(font=dict(size=12)),
     ))
-    fig.update_layout(margin=dict(l=70, r=20, t=title_height(fig.layout.title.text) + 30, b=110))
+    fig.update_layout(margin=dict(l=70, r=20, t=title_height(fig.layout.title.text) + 30, b=170))
     fig.update_annotations(font_size=14)
     _set_electrode_title(fig, prop)
     return fig
@@ -257,9 +257,8 @@ def routes_figure(route: str = "vagal", species_filter: str = "all") -> go.Figur
                      tickangle=0, tickfont=dict(size=11), row=2, col=1)
     fig.update_yaxes(automargin=True, type="category", row=2, col=1)
     fig.update_layout(**base_layout(_routes_title(route, species_filter), routes_summary(route, species_filter),
-                                    height=760, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0,
-                                                            font=dict(size=12))))
-    fig.update_layout(margin=dict(l=20, r=20, t=title_height(fig.layout.title.text) + 30, b=130))
+                                    height=820, legend=legend_at_foot(font=dict(size=12))))
+    fig.update_layout(margin=dict(l=20, r=20, t=title_height(fig.layout.title.text) + 30, b=190))
     _set_empty_note(fig, route, species_filter)
     return fig
 

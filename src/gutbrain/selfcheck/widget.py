@@ -9,7 +9,7 @@ from typing import Callable
 import ipywidgets as w
 
 from gutbrain.clock import Clock, system_now
-from gutbrain.figures.style import READABLE_TEXT_CSS
+from gutbrain.figures.style import LINK_CSS, READABLE_TEXT_CSS
 from gutbrain.selfcheck.bank import Question, question
 from gutbrain.selfcheck.grading import Feedback, check_answer
 from gutbrain.selfcheck.shuffle import learner_seed, next_showing, option_order, order_seed
@@ -52,7 +52,7 @@ def demo_html(demo: str) -> str:
         target = m.group(2)
         # Web links and relative links (another lesson, an anchor); nothing like javascript:.
         if re.match(r"^(https?://|[A-Za-z0-9_.#/-][^:]*$)", target):
-            parts.append(f'<a href="{html.escape(target)}">{html.escape(m.group(1))}</a>')
+            parts.append(f'<a href="{html.escape(target)}" style="{LINK_CSS}">{html.escape(m.group(1))}</a>')
         else:
             parts.append(html.escape(m.group(0)))
         last = m.end()
