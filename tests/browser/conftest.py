@@ -116,7 +116,7 @@ def lesson(request, open_tab, lab_server):
     tab = open_tab(f"lessons/{request.param.name}")
     try:
         try:
-            tab.timings["run_all_s"] = lab.run_all(tab.page)
+            tab.timings["run_all_s"] = lab.run_all(tab.page, before_retry=tab.wire.reset)
         except Exception:
             # The tab is closed before pytest reports this set-up error: save what it shows now.
             lab.save_artifacts(tab.page, tab.console, f"setup--{tab.name}", lab_server)
