@@ -217,7 +217,7 @@ def scorecard_html(ledger: Ledger) -> str:
         # JupyterLab right-aligns table cells: right for counts, but words read from the left.
         td = '<td style="text-align:left">' if words else "<td>"
         cells = "".join(f"{td}{'<small>' + v + '</small>' if small else v}</td>" for v in values)
-        return f'<tr><th scope="row">{html.escape(name)}</th>{cells}</tr>'
+        return f'<tr><th scope="row" style="text-align:left">{html.escape(name)}</th>{cells}</tr>'
 
     rows = [row("publisher", [html.escape(ledger.articles[c.article]["publisher_kind"]) for c in cards], small=True,
                 words=True),
