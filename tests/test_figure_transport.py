@@ -8,17 +8,24 @@ real in JupyterLab).
 from __future__ import annotations
 
 import ast
+import asyncio
 import gzip
 import json
 import shutil
 import subprocess
 import textwrap
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
 import pytest
-from tornado import testing, web
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
 
 from gutbrain import plotly_bundle
 from gutbrain.widgets.figure import PROBLEM_TEXT, CourseFigure, loader_js
@@ -80,31 +87,61 @@ class _FakeServerApp:
         self.log = Log()
 
 
-class _BundleServer(testing.AsyncHTTPTestCase):
-    base_url = "/"
+@dataclass
+class _Response:
+    code: int
+    headers: object  # case-insensitive, as HTTP headers are
+    body: bytes
 
-    def get_app(self):
-        app = _FakeServerApp(self.base_url)
-        plotly_bundle._load_jupyter_server_extension(app)
-        return app.web_app
 
-    def runTest(self):  # noqa: N802 - unittest's name
-        pass
+@dataclass
+class _BundleServer:
+    """The extension's handlers in a real tornado server on a free port."""
+    base_url: str
+    origin: str
+
+    def fetch(self, path: str, headers: dict | None = None, decompress_response: bool = True) -> _Response:
+        request = urllib.request.Request(self.origin + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return _Response(reply.status, reply.headers, reply.read())
+        except urllib.error.HTTPError as err:  # 304 and 404 are answers too
+            return _Response(err.code, err.headers, err.read())
 
 
 @pytest.fixture(params=["/", "/user/learner-1a2b/"], ids=["local", "hub-prefix"])
 def bundle_server(request):
-    case = type("Case", (_BundleServer,), {"base_url": request.param})()
-    case.setUp()
+    """Served from a thread with its own event loop: the test's thread may already run one (a
+    browser test's Playwright on the same xdist worker), and tornado cannot nest loops."""
+    started, box = threading.Event(), {}
+
+    def serve():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        app = _FakeServerApp(request.param)
+        plotly_bundle._load_jupyter_server_extension(app)
+        sockets = bind_sockets(0, "127.0.0.1")
+        server = HTTPServer(app.web_app)
+        server.add_sockets(sockets)
+        box.update(loop=loop, port=sockets[0].getsockname()[1])
+        started.set()
+        loop.run_forever()
+        server.stop()
+        loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(30), "the test server did not start"
     try:
-        yield case
+        yield _BundleServer(request.param, f"http://127.0.0.1:{box['port']}")
     finally:
-        case.tearDown()
+        box["loop"].call_soon_threadsafe(box["loop"].stop)
+        thread.join(10)
 
 
 def test_the_server_serves_plotly_s_bundle_gzipped_and_cached(bundle_server):
     url = bundle_server.base_url + plotly_bundle.bundle_path()
-    response = bundle_server.fetch(url, headers={"Accept-Encoding": "gzip"}, decompress_response=False)
+    response = bundle_server.fetch(url, headers={"Accept-Encoding": "gzip"})
     assert response.code == 200
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert response.headers["Content-Encoding"] == "gzip"
@@ -112,7 +149,7 @@ def test_the_server_serves_plotly_s_bundle_gzipped_and_cached(bundle_server):
     raw = plotly_bundle.bundle_file().read_bytes()
     assert gzip.decompress(response.body) == raw
     assert len(response.body) < len(raw) / 2
-    plain = bundle_server.fetch(url, headers={"Accept-Encoding": "identity"}, decompress_response=False)
+    plain = bundle_server.fetch(url, headers={"Accept-Encoding": "identity"})
     assert plain.body == raw
     again = bundle_server.fetch(url, headers={"If-None-Match": response.headers["ETag"]})
     assert again.code == 304

@@ -231,7 +231,7 @@ def microbiome_figure(key: str = "reigstad_all", rows: list[sm.GroupMeasurement]
         d["title"], d["summary"], height=420 if d["verified"] else 300, showlegend=False,
         annotations=[_microbiome_note(d)],
     ))
-    fig.update_layout(margin=dict(l=80, r=20, t=_microbiome_top(d["title"]), b=130))
+    fig.update_layout(margin=dict(l=80, r=20, t=_microbiome_top(fig.layout.title.text), b=130))
     fig.update_xaxes(title_text="group (mean ± reported error), colon, mice", visible=d["verified"])
     fig.update_yaxes(title_text=d["y_title"], rangemode="tozero", visible=d["verified"])
     return fig
@@ -249,7 +249,7 @@ def update_microbiome_figure(fig: go.Figure, key: str, rows: list[sm.GroupMeasur
     bar.error_y.array, bar.error_y.visible = d["errors"], d["verified"]
     bar.visible = d["verified"]
     fig.layout.title.update(title_layout(d["title"]))
-    fig.layout.margin.t = _microbiome_top(d["title"])  # a two-line title needs the room
+    fig.layout.margin.t = _microbiome_top(fig.layout.title.text)  # a two-line title needs the room
     fig.layout.annotations = [_microbiome_note(d)]
     fig.layout.xaxis.visible = d["verified"]
     fig.layout.yaxis.visible = d["verified"]
