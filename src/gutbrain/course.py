@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from gutbrain.data import AssetError, format_reference, lessons_dir, load_references
+from gutbrain.data import AssetError, lessons_dir, load_references
 
 LESSON_METADATA_SCHEMA = {
     "type": "object",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import plotly.graph_objects as go
 
 from gutbrain.figures.forest import ForestRow, forest_plot

@@ -168,7 +168,7 @@ def status_html(text: str) -> str:
 class Explorer:
     """Base of the lessons' interactive diagrams: displays its ``widget``."""
 
-    widget: w.VBox
+    widget: "ipywidgets.VBox"
 
     def _ipython_display_(self):
         from IPython.display import display

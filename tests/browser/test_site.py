@@ -8,10 +8,8 @@ moves); page weights: tests/artifacts/site/weights.json.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import http.server
 import json
-import re
 import sys
 import threading
 from html.parser import HTMLParser
@@ -63,13 +61,8 @@ def served(site):
         server.server_close()
 
 
-# Debian's Chromium and axe-core exactly as the JupyterLab browser tests get them (skip with a
-# message on a learner's machine without them, fail in CI).
-_spec = importlib.util.spec_from_file_location("_browser_conftest", REPO / "tests" / "browser" / "conftest.py")
-_browser_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_browser_conftest)
-chromium = _browser_conftest.chromium
-axe_js = _browser_conftest.axe_js
+# Debian's Chromium and axe-core are tests/browser/conftest.py's fixtures: one browser per worker,
+# shared with the JupyterLab tests (a second Playwright in the same process cannot start).
 
 
 class Visit:
