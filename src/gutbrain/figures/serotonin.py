@@ -238,7 +238,7 @@ def microbiome_figure(key: str = "reigstad_all", rows: list[sm.GroupMeasurement]
 
 
 def _microbiome_top(title: str) -> int:
-    return max(60, title_height(title) + 14)
+    return title_height(title) + 30  # room for the top tick label under a two-line title
 
 
 def update_microbiome_figure(fig: go.Figure, key: str, rows: list[sm.GroupMeasurement] | None = None) -> None:
