@@ -262,8 +262,6 @@ def test_lesson_pages_offer_launch_and_run_locally(site):
         assert "Education, not medical advice" in text
 
 
-@pytest.mark.xfail(reason="known: pydata-sphinx-theme's search button has aria-label 'Search' but shows "
-                          "'Search Ctrl+K' (axe label-content-name-mismatch, serious) on every page; not fixed yet")
 def test_pages_are_accessible(site, visit, axe_js):
     """axe-core finds no serious or critical violation on the home page and every lesson page."""
     problems = []
