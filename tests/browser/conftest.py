@@ -116,7 +116,12 @@ def lesson(request, open_tab, lab_server):
     tab = open_tab(f"lessons/{request.param.name}")
     try:
         try:
-            tab.timings["run_all_s"] = lab.run_all(tab.page, before_retry=tab.wire.reset)
+            # A repeated Run All (anywidget gave up under load) re-sends every widget: the byte
+            # budget is judged on the first, the Run All a learner makes.
+            def keep_first_run_bytes():
+                tab.timings.setdefault("first_run_kernel_bytes", (tab.wire.kernel_bytes(), tab.wire.kernel_largest()))
+
+            tab.timings["run_all_s"] = lab.run_all(tab.page, before_retry=keep_first_run_bytes)
         except Exception:
             # The tab is closed before pytest reports this set-up error: save what it shows now.
             lab.save_artifacts(tab.page, tab.console, f"setup--{tab.name}", lab_server)

@@ -50,12 +50,6 @@ class WireCounter:
             self.received[rid] = self.received.get(rid, 0) + size
             self.largest[rid] = max(self.largest.get(rid, 0), size)
 
-    def reset(self) -> None:
-        """Start counting again from zero (e.g. before a repeated Run All)."""
-        with self._lock:
-            self.received.clear()
-            self.largest.clear()
-
     def _kernel_ids(self) -> list[str]:
         return [rid for rid, url in self.urls.items() if KERNEL_CHANNELS.search(url)]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, legend_at_foot, title_height, title_layout
 
 #: Colours and symbols for groups, in order of first appearance; colour is never the only cue.
 GROUP_COLOURS = [OKABE_ITO[c] for c in ("blue", "vermillion", "green", "orange", "purple", "sky")]
@@ -477,9 +477,9 @@ def funnel_plot(estimates: Sequence[float], standard_errors: Sequence[float], *,
                              line=dict(color=OKABE_ITO["vermillion"], dash="dot", width=2), hoverinfo="skip"))
     fig.update_layout(**base_layout(
         title, alt_text if alt_text is not None else default_funnel_alt_text(spec, x_title, pooled),
-        height=460, legend=dict(orientation="h", x=0.0, y=-0.22, xanchor="left", yanchor="top"),
+        height=500, legend=legend_at_foot(),
     ))
-    fig.update_layout(margin=dict(l=80, r=20, t=60, b=120))
+    fig.update_layout(margin=dict(l=80, r=20, b=160))
     fig.update_xaxes(title_text=x_title, zeroline=False)
     fig.update_yaxes(title_text=y_title, range=[spec["top"], 0.0], zeroline=False)
     return fig
