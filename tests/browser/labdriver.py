@@ -451,6 +451,14 @@ def menu(page, top: str, item: str) -> None:
                  has_text=item).first.click()
 
 
+def open_formgrader(page, server: LabServer):
+    """Open JupyterLab, then Nbgrader -> Formgrader; return formgrader's frame."""
+    page.goto(server.lab_url(), timeout=LAB_READY_MS)
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=LAB_READY_MS)
+    menu(page, "Nbgrader", "Formgrader")
+    return page.frame_locator("iframe[src*='formgrader']")
+
+
 def wait_for_run(page, timeout_ms: int = RUN_ALL_MS) -> None:
     """Wait until no cell is queued or running and the kernel is idle."""
     page.wait_for_function("() => window.gutbrainTest.runFinished()", timeout=timeout_ms, polling=200)

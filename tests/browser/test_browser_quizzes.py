@@ -117,10 +117,7 @@ def test_formgrader_lists_every_quiz(chromium, lab_server):
     lab.install_page_helpers(page)
     console = lab.ConsoleLog(page)
     try:
-        page.goto(lab_server.lab_url(), timeout=lab.LAB_READY_MS)
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=lab.LAB_READY_MS)
-        lab.menu(page, "Nbgrader", "Formgrader")
-        frame = page.frame_locator("iframe[src*='formgrader']")
+        frame = lab.open_formgrader(page, lab_server)
         for quiz in QUIZZES:
             frame.locator("td", has_text=quiz).first.wait_for(state="visible", timeout=60_000)
     except Exception:

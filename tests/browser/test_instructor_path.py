@@ -72,10 +72,7 @@ def test_release_grade_and_hand_grade_in_formgrader(instructor_server, chromium)
     lab.install_page_helpers(page)
     console = lab.ConsoleLog(page)
     try:
-        page.goto(instructor_server.lab_url(), timeout=lab.LAB_READY_MS)
-        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=lab.LAB_READY_MS)
-        lab.menu(page, "Nbgrader", "Formgrader")
-        frame = page.frame_locator("iframe[src*='formgrader']")
+        frame = lab.open_formgrader(page, instructor_server)
         row = frame.locator("tr", has_text=QUIZ).first
         row.wait_for(state="visible", timeout=60_000)
         assert row.locator(".status").inner_text(timeout=30_000).strip() == "released"
