@@ -205,6 +205,11 @@ class LabServer:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read().decode())
 
+    def progress_dir(self) -> Path:
+        """The learner's progress folder for this server's kernels (as gutbrain.progress.store.data_dir)."""
+        override = os.environ.get("GUTBRAIN_DATA_DIR")
+        return Path(override) if override else self.root.parent / "home" / ".local" / "share" / "gut-feelings"
+
     def log_tail(self, chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]

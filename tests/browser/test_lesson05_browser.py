@@ -7,6 +7,7 @@ import pytest
 import labdriver as lab
 from gutbrain.figures.ledger import lesson_name
 from gutbrain.ledger import load_ledger
+from gutbrain.progress.store import ProgressStore
 from gutbrain.widgets.ledger import judge_claim_ids
 
 pytestmark = pytest.mark.browser
@@ -17,6 +18,8 @@ NOTEBOOK_WIDTHS = (570, 900, 1400)
 
 @pytest.fixture(scope="module")
 def lesson5(open_tab, lab_server):
+    # A learner who has not judged yet: other tests on this server may have answered every self-check.
+    ProgressStore(lab_server.progress_dir()).reset("05_reading_health_articles")
     tab = open_tab(LESSON)
     try:
         lab.run_all(tab.page)

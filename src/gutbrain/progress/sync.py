@@ -29,27 +29,15 @@ log = logging.getLogger("gutbrain.progress")
 STORAGE_KEY = "gut-feelings-progress"
 
 _SYNC_ESM = r"""
-function lastKnown(key) {
+function lastKnown() {
   globalThis.__gutbrainProgress = globalThis.__gutbrainProgress || {};
   return globalThis.__gutbrainProgress;
 }
-function render({ model, el }) {
+// Once per model, however many self-checks show it: one exchange of the store per page, not
+// one per view (a returning learner's store times twenty self-checks is megabytes on Binder).
+function initialize({ model }) {
   const key = model.get("storage_key");
-  const known = lastKnown(key);
-  const box = document.createElement("div");
-  box.className = "gutbrain-sync";
-  box.style.cssText = "font-size:var(--jp-content-font-size1,14px);line-height:1.5";
-  box.setAttribute("role", "status");
-  box.setAttribute("aria-live", "polite");
-  const show = () => {
-    box.textContent = model.get("status");
-    box.style.display = model.get("compact") ? "none" : "";
-  };
-  show();
-  model.on("change:status", show);
-  model.on("change:compact", show);
-  el.appendChild(box);
-
+  const known = lastKnown();
   let current = null, problem = "";
   try { current = window.localStorage.getItem(key); }
   catch (err) { problem = String(err); }
@@ -83,13 +71,28 @@ function render({ model, el }) {
   };
   model.on("msg:custom", onMessage);
   model.send({ type: "browser-store", payload: current, problem });
+  return () => model.off("msg:custom", onMessage);
+}
+function render({ model, el }) {
+  const box = document.createElement("div");
+  box.className = "gutbrain-sync";
+  box.style.cssText = "font-size:var(--jp-content-font-size1,14px);line-height:1.5";
+  box.setAttribute("role", "status");
+  box.setAttribute("aria-live", "polite");
+  const show = () => {
+    box.textContent = model.get("status");
+    box.style.display = model.get("compact") ? "none" : "";
+  };
+  show();
+  model.on("change:status", show);
+  model.on("change:compact", show);
+  el.appendChild(box);
   return () => {
-    model.off("msg:custom", onMessage);
     model.off("change:status", show);
     model.off("change:compact", show);
   };
 }
-export default { render };
+export default { initialize, render };
 """
 
 _EXPORT_ESM = r"""

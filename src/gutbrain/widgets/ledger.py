@@ -102,14 +102,15 @@ class LedgerExplorer:
     def _update(self, _change=None) -> None:
         from gutbrain.ledger import filter_claims
 
-        hidden = self.held_back()
+        hidden = self._shown_hidden = self.held_back()
         every = filter_claims(self.ledger.claims, **self.filters())
         shown = [c for c in every if c.id not in hidden]
         self.output.value = figs.claims_list_html(shown, self.ledger, self.refs, held_back=len(every) - len(shown),
                                                   titles=self.titles, hidden=hidden)
 
     def _on_progress(self, _store, _data) -> None:
-        self._update()
+        if self.held_back() != self._shown_hidden:  # a judge answered: only then is there anything new to show
+            self._update()
 
     def set(self, **values: str) -> None:
         """Choose filters as a learner would (tests and demos)."""
