@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import plotly.graph_objects as go
 import pytest
@@ -133,3 +134,43 @@ def test_the_search_field_is_named_by_what_it_shows_and_the_icon_keeps_its_label
             'title="Search" aria-label="Search" data-bs-toggle="tooltip"><i class="fa-solid fa-magnifying-glass"></i></button>')
     assert 'aria-label' not in name_search_buttons(field) and "Ctrl</kbd>" in name_search_buttons(field)
     assert name_search_buttons(icon) == icon
+
+
+def test_the_site_serves_plotlys_cartesian_bundle_of_the_wheels_version():
+    from gutbrain.site import plotly_js
+
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: the site falls back to the full bundle (test below)")
+    served = plotly_js.site_plotly_js()
+    assert served == plotly_js.PARTIAL
+    assert plotly_js.bundle_version(served) == plotly_js.bundle_version(plotly_js.wheel_bundle()) is not None
+    assert served.stat().st_size < plotly_js.wheel_bundle().stat().st_size / 2
+    assert {"scatter", "bar", "heatmap"} <= plotly_js.bundle_trace_types(served)
+
+
+def test_a_page_drawing_a_trace_type_the_bundle_lacks_gets_the_full_bundle(tmp_path):
+    from gutbrain.site import plotly_js
+
+    (tmp_path / "_static").mkdir()
+    served = tmp_path / "_static" / "plotly.min.js"
+    served.write_text('/* plotly.js (cartesian) v4.1.1 */ x={moduleType:"trace",name:"scatter"}')
+    (tmp_path / "a.html").write_text(static_html(still(_line(1))))
+    messages = []
+    assert plotly_js.cover_every_trace_type(tmp_path, messages.append) == set()
+    assert served.stat().st_size < 100 and not messages
+    sankey = go.Figure(go.Sankey(node={"label": ["gut", "brain"]}, link={"source": [0], "target": [1], "value": [1]}))
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "b.html").write_text(static_html(still(sankey)))
+    assert plotly_js.cover_every_trace_type(tmp_path, messages.append) == {"sankey"}
+    assert served.read_bytes() == plotly_js.wheel_bundle().read_bytes()
+    assert "sankey" in messages[0] and "full bundle" in messages[0]
+
+
+def test_without_npm_the_site_says_it_uses_the_full_bundle(monkeypatch, tmp_path):
+    from gutbrain.site import plotly_js
+
+    monkeypatch.setattr(plotly_js, "PARTIAL", tmp_path / "absent.js")
+    monkeypatch.setattr(plotly_js.shutil, "which", lambda _name: None)
+    messages = []
+    assert plotly_js.site_plotly_js(messages.append) == plotly_js.wheel_bundle()
+    assert "npm is not installed" in messages[0] and "full bundle" in messages[0]

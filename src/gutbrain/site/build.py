@@ -6,7 +6,7 @@ Staging (``build/site-src/``): the lessons, each with a hidden first cell that s
 kernel to the site's display mode (``gutbrain.site.display``) and a "Run this lesson" box under
 its title (Binder, from the README's one marked link, and the local command); the landing page
 (course map, the README's lesson table, the education note); the references and the claims
-ledger as pages of their own; plotly.js from the plotly wheel.
+ledger as pages of their own; plotly.js's cartesian bundle (``gutbrain.site.plotly_js``).
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import nbformat
 
 from gutbrain.data import REPO_ROOT
 from gutbrain.progress.store import DATA_DIR_ENV
+from gutbrain.site.plotly_js import cover_every_trace_type, site_plotly_js
 
 STAGE = REPO_ROOT / "build" / "site-src"
 OUT = REPO_ROOT / "site"
@@ -164,8 +165,6 @@ def ledger_page() -> str:
 
 
 def stage(stage_dir: Path = STAGE) -> Path:
-    import plotly
-
     from gutbrain.course import lessons
 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -179,7 +178,7 @@ def stage(stage_dir: Path = STAGE) -> Path:
     (stage_dir / "index.md").write_text(index_page(readme), encoding="utf-8")
     (stage_dir / "references.md").write_text(references_page(), encoding="utf-8")
     (stage_dir / "ledger.md").write_text(ledger_page(), encoding="utf-8")
-    shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", stage_dir / "_static")
+    shutil.copy(site_plotly_js(), stage_dir / "_static" / "plotly.min.js")
     return stage_dir
 
 
@@ -251,6 +250,7 @@ def build(out: Path = OUT, *, execute: str = "cache", stage_dir: Path = STAGE, c
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-c", str(conf_dir),
                     "-d", str(doctrees), str(stage_dir), str(html_dir)], env=env, check=True)
     link_lesson_pages(html_dir)
+    cover_every_trace_type(html_dir)
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(html_dir, out, ignore=shutil.ignore_patterns(".buildinfo", "_sources"))
