@@ -284,6 +284,8 @@ def test_pages_are_accessible(site, visit, axe_js):
     assert not problems, "\n".join(problems)
 
 
+#: Browser windows the site is read in (issue 23): the theme's narrow layout and a wide one.
+SITE_WIDTHS = (900, 1400)
 SITE_LEGIBILITY_JS = legibility.LEGIBILITY_JS.replace(".jp-OutputArea .js-plotly-plot", ".gutbrain-plot.js-plotly-plot")
 
 
@@ -299,7 +301,7 @@ def test_figures_are_legible(site, visit):
         v = visit(f"lessons/{lesson}.html")
         if not v.wait_for_figures():
             continue
-        for width in legibility.WIDTHS:
+        for width in SITE_WIDTHS:
             v.page.set_viewport_size({"width": width, "height": legibility.HEIGHT})
             v.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
             v.page.wait_for_timeout(2000)  # plotly redraws a responsive figure after the resize
