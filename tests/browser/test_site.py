@@ -289,9 +289,6 @@ SITE_WIDTHS = (900, 1400)
 SITE_LEGIBILITY_JS = legibility.LEGIBILITY_JS.replace(".jp-OutputArea .js-plotly-plot", ".gutbrain-plot.js-plotly-plot")
 
 
-@pytest.mark.xfail(reason="known: at 900 px the progress map and tryptophan budget are wider than the page's text "
-                          "column, and at 1400 px the progress map's two-line tick labels overlap (figures sized for "
-                          "the notebook; issue 19's responsive figures)")
 def test_figures_are_legible(site, visit):
     """The course's legibility check (tests/browser/legibility.py) on every site figure at 900 and
     1400 px: no overlapping or cut text, titles, axis titles with units, a text alternative shown."""
