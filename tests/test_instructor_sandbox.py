@@ -193,6 +193,22 @@ def test_the_wall_clock_is_per_submission_and_minutes_by_default():
     assert wall_clock(3, 10, cap=30) == 30
 
 
+def test_a_runner_that_never_finishes_is_ended_at_the_wall_clock(monkeypatch):
+    """Whatever the student's code does to the cell timer, the grader ends the sandbox at its wall clock."""
+    monkeypatch.setattr(sandbox, "runner_argv", lambda: [sys.executable, "-c", "import time; time.sleep(120)"])
+    out = sandbox.run_job({"notebook": {}, "checks": [], "cell_timeout": 1}, False, wall_seconds=3)
+    assert not out.ok and "wall-clock limit of 3 s" in out.error
+    assert out.seconds < 60
+
+
+def test_a_stopped_submission_is_ended_long_before_its_wall_clock(monkeypatch):
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGSTOP)"
+    monkeypatch.setattr(sandbox, "runner_argv", lambda: [sys.executable, "-c", code])
+    out = sandbox.run_job({"notebook": {}, "checks": [], "cell_timeout": 1}, False, wall_seconds=600)
+    assert not out.ok and "stopped itself (SIGSTOP)" in out.error and "wall-clock" not in out.error
+    assert out.seconds < 300  # the grace is 5 s; the wall clock would be 600
+
+
 def test_a_malformed_notebook_is_named_with_its_reason():
     from gutbrain.instructor.submission import SubmissionError, validate_notebook
     from gutbrain.instructor.tamper import read_notebook

@@ -496,7 +496,8 @@ def cases(releases):
     add("host_memory_children", answer(fresh(), HOST["host_memory_children"], ITEM2_OK), "host", choice="a",
         note="two children of 1.5 GB: one budget per sandbox", error="memory budget", **failed)
     add("sigstop_self", answer(fresh(), HOST["sigstop_self"], ITEM2_OK), "stop-class", choice="a",
-        note="a stopped process is killed at the wall clock", error="wall-clock", **failed)
+        note="a stopped process is ended after a few seconds, not at the wall clock", error="stopped itself",
+        **failed)
 
     # ---- malformed submissions: reported by name, the class is graded
     def raw(edit):

@@ -17,7 +17,8 @@ Each submission is executed by ``python -m gutbrain.instructor.sandbox_run`` ins
 
 The job goes in on stdin, the result comes back on stdout, capped in size; the grader kills
 the sandbox after a wall-clock limit that nothing inside can stop (a SIGSTOP or SIGKILL
-of the runner only ends that student's grading). Resource limits (address space, file
+of the runner only ends that student's grading), and as soon as one of its processes has
+stayed stopped for a few seconds (a stopped process would otherwise hold its worker until then). Resource limits (address space, file
 size, processes, CPU seconds, open files) are set by the runner before any student code
 runs; lowering a hard limit cannot be undone without privileges the sandbox does not have.
 
@@ -70,6 +71,9 @@ DEV_TMPFS_BYTES = 64 * 1024
 #: one memory budget per sandbox (all its processes together), checked by the grader
 MEMORY_BYTES = 2 * 1024 ** 3
 MEMORY_POLL_SECONDS = 0.2
+#: a sandbox with a process stopped (SIGSTOP, or held by a tracer) this long, or a cell timeout if
+#: longer, is ended at once rather than at the wall clock
+STOP_GRACE_SECONDS = 5.0
 #: as root, sandboxes run as host uids from here up (never a real account's uid)
 SANDBOX_UID_BASE = 2_000_000_000
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -334,6 +338,8 @@ def run_job(job: dict, sandboxed: bool, wall_seconds: float, limits: dict | None
             pass
         deadline = t0 + wall_seconds
         next_check = t0
+        stopped_since = None
+        stop_grace = max(STOP_GRACE_SECONDS, float(job.get("cell_timeout") or 0))
         while proc.poll() is None:
             now = time.perf_counter()
             if now > deadline:
@@ -344,10 +350,16 @@ def run_job(job: dict, sandboxed: bool, wall_seconds: float, limits: dict | None
                 break
             if now >= next_check:
                 next_check = now + MEMORY_POLL_SECONDS
-                used = tree_memory_bytes(proc.pid)
-                if used > memory:
+                tree = process_tree(proc.pid)
+                if sum(_pss_bytes(p) for p in tree) > memory:
                     error = (f"stopped: its processes together used more than the memory budget of "
                              f"{memory / 1024 ** 3:g} GB")
+                    break
+                # A stopped process never finishes: without this it would hold its worker until the wall clock.
+                stopped_since = (stopped_since or now) if any(_is_stopped(p) for p in tree) else None
+                if stopped_since is not None and now - stopped_since > stop_grace:
+                    error = (f"stopped: a process of the submission stopped itself (SIGSTOP) and was still "
+                             f"stopped after {stop_grace:g} s")
                     break
             time.sleep(0.05)
     finally:
@@ -417,6 +429,16 @@ def _pss_bytes(pid: int) -> int:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _is_stopped(pid: int) -> bool:
+    """The process is stopped by a signal (state T) or by a tracer (t)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] in (b"T", b"t")
 
 
 def tree_memory_bytes(pid: int) -> int:
