@@ -51,11 +51,12 @@ def test_a_returning_learner_receives_the_progress_store_once_per_page(chromium,
         counter = wire.WireCounter(page)
         try:
             lab.open_notebook(page, server, LESSON)
-            lab.run_all(page)
+            first_run: list[int] = []  # a Run All repeated because anywidget gave up under load re-sends every widget
+            lab.run_all(page, before_retry=lambda: first_run.append(counter.kernel_bytes()))
             lab.wait_for_figures(page)
             selfchecks = page.locator(".jp-OutputArea .gutbrain-selfcheck").count()
             assert selfchecks >= 10
-            received = counter.kernel_bytes()
+            received = first_run[0] if first_run else counter.kernel_bytes()
             # once per self-check would be selfchecks x store_bytes on top of the lesson itself
             assert received <= KERNEL_WEBSOCKET_BUDGET, (
                 f"a returning learner's Run All of {LESSON} received {received / 1e6:.2f} MB over the kernel "
