@@ -41,6 +41,7 @@ $(READY): environment.yml pyproject.toml requirements.lock tools/pins.py tools/l
 	@$(BIN)/python tools/lock.py --check
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python tools/lock.py --trim
 	@touch $@
 
 lock: | $(BIN)/python
@@ -50,6 +51,7 @@ setup: $(READY)
 
 $(TEST_READY): $(READY) pyproject.toml requirements-test.lock tools/ensure_chromium.sh tools/browser/package-lock.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	$(BIN)/python tools/lock.py --trim
 	bash tools/ensure_chromium.sh
 	-bash tools/ensure_bwrap.sh
 	-bash tools/ensure_postgres.sh

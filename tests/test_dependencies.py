@@ -1,9 +1,11 @@
 """environment.yml is the one pinned list; local installs derive from it and cannot drift."""
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,6 +124,8 @@ def test_installed_versions_equal_the_lock():
 
     wrong = []
     for name, wanted in lock.read_lock(lock.TEST_LOCK).items():
+        if name in lock.TRIMMED:
+            continue  # test_trimmed_packages_are_gone
         try:
             got = version(name)
         except PackageNotFoundError:
@@ -129,6 +133,22 @@ def test_installed_versions_equal_the_lock():
         if got != wanted:
             wrong.append(f"{name}: installed {got}, locked {wanted}")
     assert not wrong, "\n".join(wrong) + "\nRun `make test` (it installs requirements-test.lock)."
+
+
+def test_trimmed_packages_are_gone_and_nbformat_starts_without_them():
+    """`make setup` removes lock.TRIMMED after installing (postBuild too): importing nbformat, as every
+    grading sandbox and Jupyter server does, must not load them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import lock
+
+    for name in lock.TRIMMED:
+        with pytest.raises(PackageNotFoundError):
+            version(name)
+    code = "import sys, nbclient, nbformat; print(sorted(m for m in sys.modules if m.startswith(('rfc3987', 'lark'))))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", run.stdout
+    assert "python tools/lock.py --trim" in (REPO / "postBuild").read_text()
 
 
 def test_installed_versions_equal_the_pins():

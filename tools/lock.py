@@ -40,6 +40,13 @@ TEST_LOCK = REPO / "requirements-test.lock"
 HASH_LINE = re.compile(r"^# pins-sha256: ([0-9a-f]{64})$", re.M)
 #: Installed by the Makefile itself (editable install of the course), never locked.
 NOT_LOCKED = {"gutbrain", "pip"}
+#: Locked (pip installs them: an extra of a dependency asks for them) but removed after every install
+#: (``--trim``: the Makefile, Binder's postBuild). rfc3987-syntax is jsonschema's optional checker of the
+#: "iri" format (jupyter-events asks for ``jsonschema[format-nongpl]``); jsonschema imports it on start-up
+#: and it compiles a grammar there: 1.3 s of CPU in every process that imports nbformat (each grading
+#: sandbox, each Jupyter server, each nbgrader step). Nothing in the course validates IRIs; without it
+#: jsonschema skips that one format, as the JSON Schema specification allows.
+TRIMMED = {"rfc3987-syntax"}
 
 
 def normalise(name: str) -> str:
@@ -132,10 +139,19 @@ def check() -> list[str]:
     return problems
 
 
+def trim() -> int:
+    """Uninstall the TRIMMED packages from this interpreter's environment (after an install)."""
+    return subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes",
+                           "--disable-pip-version-check", *sorted(TRIMMED)]).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the locks match the pins")
+    parser.add_argument("--trim", action="store_true", help="uninstall the locked packages the course removes (TRIMMED)")
     args = parser.parse_args(argv)
+    if args.trim:
+        return trim()
     if args.check:
         problems = check()
         for p in problems:
