@@ -18,9 +18,10 @@ Each submission is executed by ``python -m gutbrain.instructor.sandbox_run`` ins
 The job goes in on stdin, the result comes back on stdout, capped in size; the grader kills
 the sandbox after a wall-clock limit that nothing inside can stop (a SIGSTOP or SIGKILL
 of the runner only ends that student's grading), and as soon as one of its processes has
-stayed stopped for a few seconds (a stopped process would otherwise hold its worker until then). Resource limits (address space, file
-size, processes, CPU seconds, open files) are set by the runner before any student code
-runs; lowering a hard limit cannot be undone without privileges the sandbox does not have.
+stayed stopped for a few seconds (it would otherwise hold its worker until the wall clock).
+Resource limits (address space, file size, processes, CPU seconds, open files) are set by
+the runner before any student code runs; lowering a hard limit cannot be undone without
+privileges the sandbox does not have.
 
 Never host root inside: when the grader runs as root (CI, containers), bubblewrap itself is
 started through ``setpriv`` as a dedicated unprivileged host uid (one per concurrent sandbox,
