@@ -492,10 +492,7 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
             before = lab.explorer_state(explorer)
             option.scroll_into_view_if_needed()
             option.click()
-            try:
-                lab.wait_for_state_change(explorer, before, timeout_ms=10_000)
-            except Exception:
-                pass  # a view may legitimately leave the figure as it was
+            _wait_for_view(page, explorer, before)
             _settle(page, timeout_s=3.0)
             figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
             for fig in figs:
@@ -514,6 +511,21 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
         if original is not None and original < options.count():
             options.nth(original).click()
             _settle(page, timeout_s=3.0)
+
+
+def _wait_for_view(page, explorer, before: dict) -> None:
+    """Until the chosen view is drawn. A view may legitimately leave the figure as it was: then
+    wait for the kernel to finish the callback (and a moment for its messages), not a fixed 10 s."""
+    try:
+        lab.wait_for_state_change(explorer, before, timeout_ms=2_000)
+        return
+    except Exception:
+        pass
+    page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=60_000, polling=100)
+    try:
+        lab.wait_for_state_change(explorer, before, timeout_ms=1_000)
+    except Exception:
+        pass
 
 
 def write_index(results: list[LessonResult], path: Path | None = None) -> Path:

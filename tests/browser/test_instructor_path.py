@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -86,16 +87,24 @@ def test_release_grade_and_hand_grade_in_formgrader(instructor_server, chromium)
         score.fill("2")
         comment = frame.locator(f"textarea#{ITEM}-comment")
         comment.fill("Names the enzyme; no source.")
-        comment.press("Tab")  # leaving a field saves it
-        page.wait_for_timeout(2000)
+        comment.press("Tab")  # leaving a field saves it (formgrader posts it to the server)
+        saved = _saved_hand_grade(root, timeout_s=60)
     except Exception:
         lab.save_artifacts(page, console, "instructor-path", instructor_server)
         raise
     finally:
         page.close()
+    assert saved == (2, False, "Names the enzyme; no source."), saved
 
-    with C.quiet_nbgrader(), C.gradebook(root) as gb:
-        grade = gb.find_grade(ITEM, QUIZ, QUIZ, STUDENT)
-        comment = gb.find_comment(ITEM, QUIZ, QUIZ, STUDENT)
-        assert grade.manual_score == 2 and not grade.needs_manual_grade
-        assert comment.manual_comment == "Names the enzyme; no source."
+
+def _saved_hand_grade(root, timeout_s: float) -> tuple:
+    """(manual score, needs manual grade, comment) in the gradebook, once formgrader has saved both."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with C.quiet_nbgrader(), C.gradebook(root) as gb:
+            grade = gb.find_grade(ITEM, QUIZ, QUIZ, STUDENT)
+            comment = gb.find_comment(ITEM, QUIZ, QUIZ, STUDENT)
+            found = (grade.manual_score, grade.needs_manual_grade, comment.manual_comment)
+        if found[0] is not None and found[2] or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
