@@ -169,8 +169,44 @@ def test_a_page_drawing_a_trace_type_the_bundle_lacks_gets_the_full_bundle(tmp_p
 def test_without_npm_the_site_says_it_uses_the_full_bundle(monkeypatch, tmp_path):
     from gutbrain.site import plotly_js
 
+    from gutbrain.site import npm
+
+    monkeypatch.setattr(npm, "MODULES", tmp_path)  # nothing installed, and no npm to install it
+    monkeypatch.setattr(npm.shutil, "which", lambda _name: None)
     monkeypatch.setattr(plotly_js, "PARTIAL", tmp_path / "absent.js")
-    monkeypatch.setattr(plotly_js.shutil, "which", lambda _name: None)
     messages = []
     assert plotly_js.site_plotly_js(messages.append) == plotly_js.wheel_bundle()
     assert "npm is not installed" in messages[0] and "full bundle" in messages[0]
+
+
+def test_the_theme_icons_come_from_fontawesome_css_of_the_themes_version(tmp_path):
+    from gutbrain.site import icons, npm
+
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: the pages keep the theme's script (test below)")
+    page = ('<head><script defer src="../_static/scripts/fontawesome.js?digest=90905a"></script></head>'
+            '<body><i class="fa-solid fa-bars"></i></body>')
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "a.html").write_text(page)
+    (tmp_path / "_static" / "scripts").mkdir(parents=True)
+    (tmp_path / "_static" / "scripts" / "fontawesome.js").write_text("/* 1.56 MB */")
+    assert icons.use_webfont(tmp_path) == 1
+    out = (tmp_path / "lessons" / "a.html").read_text()
+    assert "fontawesome.js" not in out and '<i class="fa-solid fa-bars"></i>' in out
+    assert '<link rel="stylesheet" href="../_static/fontawesome/css/solid.min.css" />' in out
+    assert (tmp_path / "_static" / "fontawesome" / "webfonts" / "fa-solid-900.woff2").stat().st_size > 10_000
+    assert not (tmp_path / "_static" / "scripts" / "fontawesome.js").exists()
+    assert npm.installed_version(icons.PACKAGE) == icons.theme_version() is not None
+
+
+def test_without_npm_the_pages_keep_the_themes_icon_script(monkeypatch, tmp_path):
+    from gutbrain.site import icons, npm
+
+    monkeypatch.setattr(npm, "MODULES", tmp_path / "none")
+    monkeypatch.setattr(npm.shutil, "which", lambda _name: None)
+    page = '<script defer src="_static/scripts/fontawesome.js?digest=1"></script>'
+    (tmp_path / "index.html").write_text(page)
+    messages = []
+    assert icons.use_webfont(tmp_path, messages.append) == 0
+    assert (tmp_path / "index.html").read_text() == page
+    assert "npm is not installed" in messages[0]

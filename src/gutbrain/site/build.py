@@ -25,6 +25,7 @@ import nbformat
 
 from gutbrain.data import REPO_ROOT
 from gutbrain.progress.store import DATA_DIR_ENV
+from gutbrain.site.icons import use_webfont
 from gutbrain.site.plotly_js import cover_every_trace_type, site_plotly_js
 
 STAGE = REPO_ROOT / "build" / "site-src"
@@ -251,6 +252,7 @@ def build(out: Path = OUT, *, execute: str = "cache", stage_dir: Path = STAGE, c
                     "-d", str(doctrees), str(stage_dir), str(html_dir)], env=env, check=True)
     link_lesson_pages(html_dir)
     cover_every_trace_type(html_dir)
+    use_webfont(html_dir)
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(html_dir, out, ignore=shutil.ignore_patterns(".buildinfo", "_sources"))

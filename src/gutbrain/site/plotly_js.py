@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Callable
 
-from gutbrain.data import REPO_ROOT
+from gutbrain.site import npm
 
-TOOLS = REPO_ROOT / "tools" / "site"
 PACKAGE = "plotly.js-cartesian-dist-min"
-PARTIAL = TOOLS / "node_modules" / PACKAGE / "plotly-cartesian.min.js"
+PARTIAL = npm.package_dir(PACKAGE) / "plotly-cartesian.min.js"
 _VERSION = re.compile(rb"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)")
 
 
@@ -38,22 +36,12 @@ def wheel_bundle() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def _install_partial() -> str:
-    """``npm ci`` in tools/site; '' when it worked, else why not."""
-    npm = shutil.which("npm")
-    if npm is None:
-        return "npm is not installed"
-    run = subprocess.run([npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error"],
-                         capture_output=True, text=True)
-    return "" if run.returncode == 0 else f"npm ci failed: {run.stderr.strip()[-300:]}"
-
-
 def site_plotly_js(log: Callable[[str], None] = print) -> Path:
     """The bundle to copy to the site's ``_static/plotly.min.js``."""
     full = wheel_bundle()
     wanted = bundle_version(full)
     if bundle_version(PARTIAL) != wanted:
-        problem = _install_partial()
+        problem = npm.ensure()
         if not problem and bundle_version(PARTIAL) != wanted:
             problem = (f"{PACKAGE} in tools/site/package.json is plotly.js {bundle_version(PARTIAL)}, the plotly "
                        f"wheel's is {wanted}: pin the same version there and run `npm install --package-lock-only`")
