@@ -99,6 +99,8 @@ def test_release_grade_and_hand_grade_in_formgrader(instructor_server, chromium)
 
 def _saved_hand_grade(root, timeout_s: float) -> tuple:
     """(manual score, needs manual grade, comment) in the gradebook, once formgrader has saved both."""
+    from gutbrain.instructor import course as C
+
     deadline = time.monotonic() + timeout_s
     while True:
         with C.quiet_nbgrader(), C.gradebook(root) as gb:

@@ -24,7 +24,8 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 import labdriver as lab  # noqa: E402
 import legibility  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+# One site build (the session fixture `site`) for every test here: on one xdist worker.
+pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.xdist_group("site")]
 
 ARTIFACTS = REPO / "tests" / "artifacts" / "site"
 LESSON_PAGES = sorted(p.stem for p in (REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))

@@ -6,6 +6,7 @@ Python wheels ship, and says so, when npm cannot provide its package.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -29,15 +30,24 @@ def installed_version(package: str) -> str | None:
         return None
 
 
+def _up_to_date() -> bool:
+    return all(installed_version(name) == version for name, version in pinned().items())
+
+
 def ensure() -> str:
-    """Install the pinned packages unless they are there; '' when they are, else why not."""
-    if all(installed_version(name) == version for name, version in pinned().items()):
+    """Install the pinned packages unless they are there; '' when they are, else why not.
+    Two builds at once (``make site`` beside the tests) take turns: ``npm ci`` empties node_modules first."""
+    if _up_to_date():
         return ""
     npm = shutil.which("npm")
     if npm is None:
         return "npm is not installed"
-    run = subprocess.run([npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error"],
-                         capture_output=True, text=True)
+    with open(TOOLS / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _up_to_date():  # the other build installed them meanwhile
+            return ""
+        run = subprocess.run([npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error"],
+                             capture_output=True, text=True)
     return "" if run.returncode == 0 else f"npm ci failed: {run.stderr.strip()[-300:]}"
 
 
