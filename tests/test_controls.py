@@ -49,3 +49,16 @@ def test_choice_group_accepts_only_its_options():
     with pytest.raises(traitlets.TraitError, match="not one of the options"):
         group.value = "z"
     assert group.value == "b"
+
+
+def test_choice_group_takes_a_choice_sent_as_its_own_message():
+    """The page also sends each choice as a custom message (never held back behind an earlier state
+    update, unlike ipywidgets' throttled updates), so a Check pressed at once sees the new choice."""
+    from gutbrain.widgets.controls import ChoiceGroup
+
+    group = ChoiceGroup(options=[("Tryptophan hydroxylase", "a"), ("MAO-A", "b")])
+    group._on_choose(group, {"type": "choose", "value": "b"}, [])
+    assert group.value == "b"
+    group._on_choose(group, {"type": "choose", "value": "<script>"}, [])  # not an option: ignored
+    group._on_choose(group, "nonsense", [])
+    assert group.value == "b"

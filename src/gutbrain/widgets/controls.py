@@ -120,7 +120,13 @@ function render({ model, el }) {
       // JupyterLab's command-mode shortcuts would otherwise take the arrow keys.
       input.setAttribute("data-lm-suppress-shortcuts", "true");
       input.addEventListener("change", () => {
-        if (input.checked) { model.set("value", value); model.save_changes(); }
+        if (!input.checked) return;
+        model.set("value", value);
+        model.save_changes();
+        // ipywidgets holds a model's next state update until the kernel has finished the last one,
+        // but sends other widgets' messages at once: a Check pressed right after an arrow key would
+        // reach Python before the new choice. A message of our own is never held back.
+        model.send({ type: "choose", value: value });
       });
       const span = document.createElement("span");
       span.textContent = text;
@@ -151,6 +157,17 @@ class ChoiceGroup(anywidget.AnyWidget):
     options = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Unicode())).tag(sync=True)
     value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     legend = traitlets.Unicode("Answer").tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(self._on_choose)
+
+    def _on_choose(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("type") == "choose":
+            try:
+                self.value = content.get("value")
+            except traitlets.TraitError:
+                pass  # not one of the options (a stale page): keep the choice Python has
 
     @traitlets.validate("value")
     def _known_option(self, proposal):
