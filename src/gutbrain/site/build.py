@@ -6,7 +6,8 @@ Staging (``build/site-src/``): the lessons, each with a hidden first cell that s
 kernel to the site's display mode (``gutbrain.site.display``) and a "Run this lesson" box under
 its title (Binder, from the README's one marked link, and the local command); the landing page
 (course map, the README's lesson table, the education note); the references and the claims
-ledger as pages of their own; plotly.js's cartesian bundle (``gutbrain.site.plotly_js``).
+ledger as pages of their own. After Sphinx: plotly.js's cartesian bundle and the theme's icons as
+FontAwesome's CSS, from the npm registry (``gutbrain.site.plotly_js``, ``gutbrain.site.icons``).
 """
 from __future__ import annotations
 
