@@ -84,7 +84,12 @@ def test_release_grade_and_hand_grade_in_formgrader(instructor_server, chromium)
         frame.get_by_role("link", name="Submission #1", exact=True).click()
         score = frame.locator(f"input.score#{ITEM}")
         score.wait_for(state="visible", timeout=60_000)
+        # The inputs are in the page's HTML before formgrader's script binds them (it then sets the
+        # extra-credit placeholder): a score typed earlier is never saved, as an instructor would see.
+        frame.locator(f"input.extra-credit#{ITEM}_extra_credit[placeholder]").wait_for(state="attached",
+                                                                                       timeout=60_000)
         score.fill("2")
+        score.press("Tab")
         comment = frame.locator(f"textarea#{ITEM}-comment")
         comment.fill("Names the enzyme; no source.")
         comment.press("Tab")  # leaving a field saves it (formgrader posts it to the server)
