@@ -10,7 +10,7 @@ import pytest
 
 from gutbrain.site import build as site_build
 from gutbrain.site.display import selfcheck_html, snapshot_html
-from gutbrain.site.static import PRECOMPUTED, grid, precompute, static_html, still
+from gutbrain.site.static import PRECOMPUTED, grid, payloads, precompute, static_html, still
 
 
 def _line(slope: float) -> go.Figure:
@@ -46,6 +46,7 @@ def test_static_html_has_a_labelled_control_and_safe_data():
     assert re.search(r'<label for="(gb-\w+)-in">Slope &lt;b&gt;</label><input type="range" id="\1-in"', page)
     payload = page.split('class="gutbrain-static-data">', 1)[1].rsplit("</script>", 1)[0]
     assert "</script" not in payload and json.loads(payload)["steps"][1]["label"] == "two </script>"
+    assert [p["steps"][1]["label"] for p in payloads(page + page)] == ["two </script>"] * 2
     radios = static_html(precompute(_line, [("one", 1), ("two", 2)], control="Slope", default=2, kind="choice"))
     assert radios.count('type="radio"') == 2 and "<legend>Slope</legend>" in radios
     assert PRECOMPUTED not in static_html(still(_line(1)))

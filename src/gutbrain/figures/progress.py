@@ -6,7 +6,7 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout
+from gutbrain.figures.style import OKABE_ITO, base_layout, legend_at_foot
 
 SERIES = (
     ("questions", "Self-checks in the lesson", OKABE_ITO["grey"]),
@@ -52,8 +52,7 @@ def course_progress_figure(rows: Sequence) -> go.Figure:
         height=max(340, 190 + 70 * len(rows)),
         # below the plot, from the figure's left edge: plotly wraps a horizontal legend's entries
         # at the figure's width, and there it cannot meet the title
-        legend=dict(orientation="h", xref="container", x=0.0, xanchor="left", yref="container", y=0.0,
-                    yanchor="bottom", font=dict(size=13)),
+        legend=legend_at_foot(xref="container", font=dict(size=13)),
     ))
     fig.update_layout(margin=dict(l=10, r=20, b=130))
     fig.update_xaxes(title_text="self-check questions (count)", range=[0, max(most, 1) + 0.2],

@@ -9,7 +9,7 @@ import html
 
 import plotly.graph_objects as go
 
-from gutbrain.figures.style import OKABE_ITO, base_layout, title_height, title_layout, wrap_text
+from gutbrain.figures.style import OKABE_ITO, base_layout, legend_at_foot, title_height, title_layout, wrap_text
 from gutbrain.models import serotonin as sm
 
 # ---------------------------------------------------------------------------------------------
@@ -176,9 +176,6 @@ GROUP_COLOURS = {"GF": OKABE_ITO["grey"], "HM": OKABE_ITO["sky"], "CR": OKABE_IT
                  "SPF": OKABE_ITO["blue"]}
 
 
-_wrap = wrap_text
-
-
 def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> dict:
     data = sm.comparison_rows(key, rows)
     verified = all(r.verified_value for r in data)
@@ -187,10 +184,10 @@ def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> 
     if not verified:
         first = data[0]
         known = ("<b>Values not verified: not readable in any stored copy, so no bars are drawn.</b><br>"
-                 + _wrap(f"Design: {', '.join(r.group for r in data)} mice, {first.tissue} 5-HT "
+                 + wrap_text(f"Design: {', '.join(r.group for r in data)} mice, {first.tissue} 5-HT "
                          f"normalised to SPF; n = {first.n}; mean ± SEM.", 70)
-                 + "<br>" + _wrap("Fig. 1 also compares antibiotic-treated (ABX) with vehicle-treated mice.", 70)
-                 + "<br>" + _wrap("What is known: gut microbes raise colonic and blood 5-HT in mice; "
+                 + "<br>" + wrap_text("Fig. 1 also compares antibiotic-treated (ABX) with vehicle-treated mice.", 70)
+                 + "<br>" + wrap_text("What is known: gut microbes raise colonic and blood 5-HT in mice; "
                                   "spore-forming bacteria promote 5-HT biosynthesis by EC cells [yano2015].", 70))
     return {
         "groups": ([f"{r.group}<br>{r.value:g} ± {r.error:g} {r.unit}" for r in data] if verified
@@ -204,7 +201,7 @@ def microbiome_data(key: str, rows: list[sm.GroupMeasurement] | None = None) -> 
         "y_title": f"colonic serotonin ({unit})" if verified else "",
         "title": sm.COMPARISONS[key].label,
         "notice": known,
-        "error_note": _wrap(f"error bars: ± as reported ({data[0].error_type})", 50),
+        "error_note": wrap_text(f"error bars: ± as reported ({data[0].error_type})", 50),
         "summary": sm.comparison_summary(key, rows),
     }
 
@@ -284,11 +281,11 @@ def distribution_summary(statements: list[sm.DistributionStatement]) -> str:
 
 
 def _row_label(s: sm.DistributionStatement) -> str:
-    return _wrap(s.label or f"[{s.source}] {s.compartment}", 22)
+    return wrap_text(s.label or f"[{s.source}] {s.compartment}", 22)
 
 
 def _quote_hover(s: sm.DistributionStatement) -> str:
-    return f"<b>[{html.escape(s.source)}]</b> ({html.escape(s.evidence_tier)})<br>“{_wrap(html.escape(s.quote), 60)}”"
+    return f"<b>[{html.escape(s.source)}]</b> ({html.escape(s.evidence_tier)})<br>“{wrap_text(html.escape(s.quote), 60)}”"
 
 
 def distribution_figure(statements: list[sm.DistributionStatement] | None = None) -> go.Figure:
@@ -328,8 +325,7 @@ def distribution_figure(statements: list[sm.DistributionStatement] | None = None
         "Same number, different claims:<br>what each source states",
         distribution_summary(statements), height=560,
         # at the foot of the figure, from its left edge: it cannot meet the title there
-        legend=dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", y=0,
-                    yanchor="bottom"),
+        legend=legend_at_foot(xref="container"),
     ))
     fig.update_layout(margin=dict(l=10, r=20, b=100))
     return fig

@@ -34,16 +34,15 @@ KNOWN_ALEMBIC_HEADS = {"0.9.6": "e43177bfe90b"}
 
 
 def ensure_tool_path() -> None:
-    """nbgrader runs ``alembic`` (to create a gradebook) from PATH: put this venv's bin/ first;
-    for a known nbgrader, it does not need to (``KNOWN_ALEMBIC_HEADS``)."""
+    """nbgrader runs ``alembic`` (to create a gradebook) from PATH: put this venv's bin/ first."""
     bindir = str(Path(sys.executable).parent)
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if bindir not in parts:
         os.environ["PATH"] = os.pathsep.join([bindir, *parts])
-    _use_known_alembic_head()
 
 
-def _use_known_alembic_head() -> None:
+def use_known_alembic_head() -> None:
+    """For a known nbgrader, new gradebooks are stamped without running ``alembic`` (KNOWN_ALEMBIC_HEADS)."""
     import nbgrader
     import nbgrader.api
 
@@ -104,6 +103,7 @@ def use_safe_preprocessors(config, root: Path) -> None:
 def make_api(course_root: Path | None = None, overrides: dict | None = None, **kwargs):
     """An ``NbGraderAPI`` for ``course_root`` configured as :func:`load_config` says."""
     ensure_tool_path()
+    use_known_alembic_head()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
@@ -193,4 +193,5 @@ def gradebook(course_root: Path):
     """nbgrader's Gradebook (SQLite file or PostgreSQL: :func:`db_url`), for this course id."""
     from nbgrader.api import Gradebook
     ensure_tool_path()
+    use_known_alembic_head()
     return Gradebook(db_url(course_root), course_id())

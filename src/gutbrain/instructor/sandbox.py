@@ -390,18 +390,22 @@ def run_job(job: dict, sandboxed: bool, wall_seconds: float, limits: dict | None
     return JobResult(True, data, None, seconds, stderr)
 
 
+def _stat_fields(pid: int | str) -> list[bytes] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state, ppid, ...), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(b")") + 2:].split()
+
+
 def _children() -> dict[int, list[int]]:
     kids: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
-        kids.setdefault(ppid, []).append(int(name))
+        fields = _stat_fields(name) if name.isdigit() else None
+        if fields:
+            kids.setdefault(int(fields[1]), []).append(int(name))
     return kids
 
 
@@ -434,12 +438,8 @@ def _pss_bytes(pid: int) -> int:
 
 def _is_stopped(pid: int) -> bool:
     """The process is stopped by a signal (state T) or by a tracer (t)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return False
-    return stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] in (b"T", b"t")
+    fields = _stat_fields(pid)
+    return bool(fields) and fields[0] in (b"T", b"t")
 
 
 def tree_memory_bytes(pid: int) -> int:

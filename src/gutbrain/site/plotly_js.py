@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from gutbrain.site import npm
+from gutbrain.site.static import payloads
 
 PACKAGE = "plotly.js-cartesian-dist-min"
 PARTIAL = npm.package_dir(PACKAGE) / "plotly-cartesian.min.js"
@@ -53,7 +54,6 @@ def site_plotly_js(log: Callable[[str], None] = print) -> Path:
 
 
 _TRACE_MODULE = re.compile(rb'moduleType:"trace",name:"([a-z0-9]+)"')
-_STATIC_DATA = re.compile(r'<script type="application/json" class="gutbrain-static-data">(.*?)</script>', re.S)
 
 
 def bundle_trace_types(path: Path) -> set[str]:
@@ -63,13 +63,7 @@ def bundle_trace_types(path: Path) -> set[str]:
 
 def page_trace_types(page_html: str) -> set[str]:
     """The trace types a site page draws (its figures' data, as gutbrain.site.static writes it)."""
-    import json
-
-    types = set()
-    for blob in _STATIC_DATA.findall(page_html):
-        for trace in json.loads(blob.replace("<\\/", "</"))["figure"]["data"]:
-            types.add(trace.get("type", "scatter"))
-    return types
+    return {trace.get("type", "scatter") for payload in payloads(page_html) for trace in payload["figure"]["data"]}
 
 
 def cover_every_trace_type(html_dir: Path, log: Callable[[str], None] = print) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -127,6 +128,14 @@ def grid(lo: float, hi: float, n: int, *, log: bool = False, include: Sequence[f
 def _script_json(value: Any) -> str:
     """JSON safe inside <script type="application/json">."""
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+
+
+_PAYLOAD = re.compile(r'<script type="application/json" class="gutbrain-static-data">(.*?)</script>', re.S)
+
+
+def payloads(page_html: str) -> list[dict[str, Any]]:
+    """The data of every figure ``static_html`` wrote into a page (figure, default, steps)."""
+    return [json.loads(blob.replace("<\\/", "</")) for blob in _PAYLOAD.findall(page_html)]
 
 
 def _control_html(fig: StaticFigure, uid: str) -> str:
