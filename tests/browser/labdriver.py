@@ -345,13 +345,15 @@ OPEN_TABS: list[Tab] = []
 
 
 def close_tab(tab: Tab, server: LabServer) -> None:
-    """Close the page and stop the kernels (a closed page leaves its kernel running)."""
+    """Close the page and stop its notebook's kernel (a closed page leaves its kernel running).
+
+    Only that notebook's: a session-scoped lesson tab on this worker keeps its live kernel."""
     if tab in OPEN_TABS:
         OPEN_TABS.remove(tab)
     try:
         tab.page.close()
     finally:
-        shutdown_kernels(server)
+        shutdown_kernels(server, tab.path or None)
 
 
 class ConsoleLog:
@@ -791,10 +793,14 @@ def save_artifacts(page, console: ConsoleLog | None, stem: str, server: LabServe
     return saved
 
 
-def shutdown_kernels(server: LabServer) -> None:
-    """Stop every kernel (a closed tab leaves its kernel running)."""
+def shutdown_kernels(server: LabServer, path: str | None = None) -> None:
+    """Stop every kernel, or only the kernels of the notebook at ``path`` (relative to the server root)."""
     try:
-        kernels = server.api("api/kernels")
+        if path is None:
+            kernels = server.api("api/kernels")
+        else:
+            kernels = [s["kernel"] for s in server.api("api/sessions")
+                       if s.get("kernel") and s.get("path", "").lstrip("/") == path.lstrip("/")]
     except (urllib.error.URLError, OSError):
         return
     for kernel in kernels:

@@ -5,11 +5,16 @@ progress store, in the test server's temporary HOME), the question and the showi
 (attempts at it in the store + showings earlier in the kernel); see gutbrain.selfcheck.shuffle.
 The test reads the seed and the store, predicts every question's order, runs the lesson twice
 in one kernel, and compares what Chromium shows with the prediction for both showings.
+
+It opens a copy of the lesson: JupyterLab gives a second tab of the same notebook the kernel
+of the first, and the session's ``lesson`` fixture may hold lesson 1 open on this worker with
+its own showings already counted.
 """
 from __future__ import annotations
 
 import html
 import json
+import shutil
 
 import pytest
 
@@ -47,7 +52,9 @@ def test_choice_options_shuffle_per_showing(open_tab, lab_server):
     if not questions:
         pytest.skip(f"{LESSON} has no choice questions")
     home = lab_server.root.parent / "home"
-    tab = open_tab(f"lessons/{LESSON}.ipynb")
+    copy = lab_server.root / "lessons" / f"_shuffle_{LESSON}.ipynb"  # its own kernel, no showings yet
+    shutil.copy2(lab_server.root / "lessons" / f"{LESSON}.ipynb", copy)
+    tab = open_tab(f"lessons/{copy.name}")
     try:
         shown_runs, expected_runs = [], []
         for showing_here in range(2):
@@ -77,3 +84,4 @@ def test_choice_options_shuffle_per_showing(open_tab, lab_server):
         assert any(shown_runs[0][k] != file_order[k] for k in shown_runs[0])
     finally:
         lab.close_tab(tab, lab_server)
+        copy.unlink(missing_ok=True)
