@@ -31,7 +31,7 @@ zip-collect: $(READY)    ## an LMS download in quizzes/downloaded/$(QUIZ)/archiv
 
 grade: $(READY)          ## grade every submission, each in a sandbox; prints failures and flags
 	@bash tools/ensure_bwrap.sh || true
-	$(INSTRUCTOR) grade $(QUIZ) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(WALL),--wall $(WALL))
+	$(INSTRUCTOR) grade $(QUIZ) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(WALL),--wall $(WALL)) $(if $(MEMORY_GB),--memory-gb $(MEMORY_GB))
 
 feedback: $(READY)       ## feedback HTML in quizzes/feedback/ (held back while hand grading is open)
 	$(INSTRUCTOR) feedback $(QUIZ) $(if $(ALLOW_UNGRADED),--allow-ungraded)

@@ -160,7 +160,7 @@ def test_host_attacks_are_contained_when_an_ordinary_user_grades():
             os.lchown(path, uid, uid)
         cmd = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _AS_USER, "sh", str(uid),
                str(len(blocked) // 3), *blocked, sys.executable, "-m", "gutbrain.instructor", "--course-root",
-               str(root), "grade", "--timeout", "10", "--wall", "90", "--jobs", "2"]
+               str(root), "grade", "--timeout", "10", "--wall", "90", "--jobs", "2", "--memory-gb", "0.75"]
         env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8",
                GRADER_SECRET: "a stand-in for JUPYTERHUB_API_TOKEN"}
         run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(work), timeout=900)
@@ -326,3 +326,12 @@ def test_the_opt_out_grades_unsandboxed_as_the_guide_says(monkeypatch, capsys):
     assert resolve_mode(True) is True  # an explicit request for the sandbox wins
     guide = (REPO / "docs" / "instructor_guide.md").read_text()
     assert "GUTBRAIN_UNSANDBOXED=1 make grade" in guide
+
+
+def test_the_memory_budget_must_be_positive(capsys, tmp_path):
+    from gutbrain.instructor.__main__ import main
+    for bad in ("0", "-1", "lots"):
+        with pytest.raises(SystemExit) as exc:
+            main(["--course-root", str(tmp_path), "grade", "--memory-gb", bad])
+        assert exc.value.code == 2
+        assert "--memory-gb" in capsys.readouterr().err

@@ -316,7 +316,7 @@ HOST = {
         "for _ in range(2):\n"
         "    pid = os.fork()\n"
         "    if pid == 0:\n"
-        "        block = b'x' * (1536 * 2 ** 20)  # 1.5 GB each, under the per-process limit\n"
+        "        block = b'x' * (448 * 2 ** 20)  # 448 MB each: alone under the tests' 0.75 GB budget\n"
         "        time.sleep(60)\n"
         "        os._exit(0)\n"
         "    kids.append(pid)\n"
@@ -494,7 +494,7 @@ def cases(releases):
     add("host_disk_fill", answer(fresh(), HOST["host_disk_fill"], ITEM2_OK), "host", items=both, choice="a",
         feedback={"contains": ["/dev/shm: bounded", "/tmp: bounded", "/: bounded", "/dev: bounded", "home: bounded"]})
     add("host_memory_children", answer(fresh(), HOST["host_memory_children"], ITEM2_OK), "host", choice="a",
-        note="two children of 1.5 GB: one budget per sandbox", error="memory budget", **failed)
+        note="two children of 448 MB, each alone under the tests' 0.75 GB budget: one budget per sandbox", error="memory budget", **failed)
     add("sigstop_self", answer(fresh(), HOST["sigstop_self"], ITEM2_OK), "stop-class", choice="a",
         note="a stopped process is ended after a few seconds, not at the wall clock", error="stopped itself",
         **failed)

@@ -21,6 +21,13 @@ def _print(*parts, file=None) -> None:
     print(*(terminal_safe(p) for p in parts), file=file or sys.stdout)
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
 def _quizzes(root: Path, names: list[str] | None) -> list[str] | None:
     """The quiz ids asked for (None: all); exit 2 naming the known ones if one is mistyped."""
     names = [n for n in (names or []) if n]
@@ -53,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--retries", type=int, default=0)
     g.add_argument("--timeout", type=int, default=None, help="per-cell timeout, seconds (default 60)")
     g.add_argument("--wall", type=float, default=None, help="wall-clock limit per submission, seconds")
+    g.add_argument("--memory-gb", type=_positive, default=None,
+                   help="memory budget per sandbox, all its processes together, GB (default 2)")
     f = sub.add_parser("feedback", help="feedback HTML (and release it to the exchange)")
     f.add_argument("quiz", nargs="*")
     f.add_argument("--exchange", action="store_true")
@@ -95,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {"Execute": {"timeout": args.timeout}} if args.timeout else None
         try:
             results = grade_class(root, chosen, jobs=args.jobs, retries=args.retries, overrides=overrides,
-                                  wall_seconds=args.wall)
+                                  wall_seconds=args.wall,
+                                  memory_bytes=int(args.memory_gb * 1024 ** 3) if args.memory_gb else None)
         except SandboxUnavailable as exc:
             _print(str(exc), file=sys.stderr)
             return 2

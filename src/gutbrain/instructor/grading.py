@@ -81,8 +81,11 @@ def grade_class(course_root: Path, quizzes: list[str] | None = None, jobs: int |
                 retries: int = 0, overrides: dict | None = None, serial: bool = False,
                 write_summary: bool = True, log=print, sandboxed: bool | None = None,
                 cell_timeout: int | None = None, wall_seconds: float | None = None,
-                students: list[str] | None = None) -> list[Result]:
+                students: list[str] | None = None, memory_bytes: int | None = None) -> list[Result]:
     """Grade every submission in ``course_root/submitted`` (optionally only ``quizzes``).
+
+    ``memory_bytes``: one sandbox's memory budget, all its processes together (default
+    ``sandbox.MEMORY_BYTES``, 2 GB).
 
     ``sandboxed``: None = bubblewrap if it works, else refuse (``sandbox.SandboxUnavailable``)
     unless GUTBRAIN_UNSANDBOXED=1; False = plain subprocesses (benchmarks, opt-out).
@@ -135,7 +138,8 @@ def grade_class(course_root: Path, quizzes: list[str] | None = None, jobs: int |
         items_key = keys[task.res.quiz][task.notebook]
         checks = [{"id": gid, "spec": item["spec"]} for gid, item in items_key.items()]
         return sandbox.run_job({"notebook": task.composed, "checks": checks, "cell_timeout": cell_timeout},
-                               use_sandbox, wall_seconds or wall_clock(task.code_cells, cell_timeout))
+                               use_sandbox, wall_seconds or wall_clock(task.code_cells, cell_timeout),
+                               limits={"memory_bytes": memory_bytes} if memory_bytes else None)
 
     def finish(task: _Task, out: sandbox.JobResult) -> bool:
         res = task.res
