@@ -366,7 +366,7 @@ class LessonResult:
                 + (f" (notebook {px} px)" if px else ""))
 
 
-def _settle(page, timeout_s: float = 8.0) -> None:
+def _settle(page, timeout_s: float = 8.0, every_s: float = 0.25) -> None:
     """Wait until every figure's size has stopped changing (plotly relayouts after a resize)."""
     last, stable, deadline = None, 0, time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -376,7 +376,7 @@ def _settle(page, timeout_s: float = 8.0) -> None:
         if stable >= 3:
             return
         last = sizes
-        time.sleep(0.25)
+        time.sleep(every_s)
 
 
 def collapse_side_panels(page) -> None:
@@ -413,10 +413,12 @@ def _figures_not_ready(page, timeout_ms: int = 60_000) -> set[int]:
                 if not (f["traces"] > 0 and f["drawn"] > 0 and f["width"] > 0 and f["height"] > 0)}
 
 
-def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True) -> LessonResult:
+def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True,
+               every_view_shot: bool = True) -> LessonResult:
     """Check every figure, widget label, table and paragraph of the lesson shown in ``page`` at each
     viewport (``Viewport``s, or names like "900+files" / 1400); the other views of interactive
-    figures are checked at the narrowest one with the side panels closed."""
+    figures are checked at the narrowest one with the side panels closed. ``every_view_shot``
+    False: those other views are photographed only when they have a problem (a test run)."""
     viewports = [Viewport.parse(v) for v in viewports]
     # Other views of the interactive figures: at the narrowest window with the side panels closed.
     views_at = min((v for v in viewports if not v.file_browser), key=lambda v: v.width, default=viewports[0])
@@ -458,7 +460,7 @@ def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True)
                 result.figures.append(FigureResult(lesson, name, fig["index"], fig["title"], fig["problems"],
                                                    fig["texts"], fig["overlaps"], shot))
             if viewport == views_at:
-                _check_views(page, result, lesson, name, folder if screenshots else None)
+                _check_views(page, result, lesson, name, folder if screenshots else None, every_view_shot)
     finally:
         collapse_side_panels(page)
         page.set_viewport_size(DEFAULT_VIEWPORT)
@@ -468,7 +470,8 @@ def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True)
 VIEW_OPTIONS = "input[type=radio], .widget-toggle-button"
 
 
-def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Path | None) -> None:
+def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Path | None,
+                 every_view_shot: bool = True) -> None:
     """An interactive diagram with radio buttons or toggle buttons shows other views of its
     figures: choose each option in turn, check the figures again, then restore the first choice."""
     explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
@@ -493,13 +496,13 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
             option.scroll_into_view_if_needed()
             option.click()
             _wait_for_view(page, explorer, before)
-            _settle(page, timeout_s=3.0)
+            _settle(page, timeout_s=3.0, every_s=0.1)  # no window resize here: a redraw only
             figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
             for fig in figs:
                 if fig["index"] not in figure_ids:
                     continue
                 shot = None
-                if folder is not None:
+                if folder is not None and (every_view_shot or fig["problems"]):
                     shot = folder / f"{fig['index'] + 1}-{width}-view{k + 1}.png"
                     try:
                         page.locator(f'[data-gbtest-figure="{fig["index"]}"]').screenshot(

@@ -166,12 +166,14 @@ def test_figures_are_legible(lesson):
     cut off, a title, axis titles with units, a text alternative shown; every widget label shown in
     full; tables that fit, readable text and links. With the file browser open (a 570 px notebook)
     the same holds for tables, text and widgets; the figures' own fit at 570 px is checked by
-    test_figure_widths.py. Screenshots of every figure are kept (see legibility.py)."""
+    test_figure_widths.py. Screenshots of every figure are kept (see legibility.py); of the other
+    views of a diagram, those with a problem (tools/check_figures.py photographs them all)."""
     import legibility
 
     page = lesson.page
     lab.wait_for_figures(page)
-    result = legibility.check_page(page, lesson.path.rsplit("/", 1)[-1].removesuffix(".ipynb"))
+    result = legibility.check_page(page, lesson.path.rsplit("/", 1)[-1].removesuffix(".ipynb"),
+                                   every_view_shot=False)
     index = legibility.write_index([result])
     n_figures = len({f.index for f in result.figures})
     problems = result.problems_except_figures_at(legibility.Viewport(900, file_browser=True).name)

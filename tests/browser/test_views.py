@@ -80,15 +80,30 @@ def test_tools_of_each_view(view_server, chromium):
 
 
 def test_lessons_open_unmodified(view_server, chromium):
-    """Every lesson (the instructor's view: the first; it uses the same contents manager)."""
-    lessons = [p.name for p in lab.LESSONS]
-    modified = []
-    for lesson in lessons if view_server.view == "learner" else lessons[:1]:
-        tab = _open(chromium, view_server, f"lessons/{lesson}")
-        try:
-            time.sleep(1.5)  # the kernel's language_info arrives once the kernel is idle
-            if _what_lab_shows(tab.page)["dirty"]:
-                modified.append(lesson)
-        finally:
-            lab.close_tab(tab, view_server)
+    """Every lesson (the instructor's view: the first; it uses the same contents manager), opened
+    as a learner opens them: the first from its link, the others from the file browser, all in
+    one JupyterLab."""
+    lessons = [p.name for p in lab.LESSONS] if view_server.view == "learner" else [lab.LESSONS[0].name]
+    tab = _open(chromium, view_server, f"lessons/{lessons[0]}")
+    try:
+        for lesson in lessons[1:]:
+            tab.page.locator(".jp-DirListing-item", has_text=lesson).dblclick()
+            tab.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=lesson).wait_for(timeout=60_000)
+        _wait_for_idle_kernels(view_server, len(lessons))
+        time.sleep(1.5)  # the kernel's language_info arrives once the kernel is idle
+        dirty = _what_lab_shows(tab.page)["dirty"]
+    finally:
+        lab.close_tab(tab, view_server)
+        lab.shutdown_kernels(view_server)
+    modified = [lesson for lesson in lessons if any(lesson in label for label in dirty)]
     assert not modified, f"{view_server.view} view: {modified} open already marked as modified"
+
+
+def _wait_for_idle_kernels(server, n: int, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        kernels = server.api("api/kernels")
+        if len(kernels) >= n and all(k.get("execution_state") == "idle" for k in kernels):
+            return
+        assert time.monotonic() < deadline, f"{n} kernels idle expected, the server has {kernels}"
+        time.sleep(0.25)

@@ -459,7 +459,8 @@ def cases(releases):
     add("kill_everything", answer(fresh(), 'answer_item1 = "a"', ITEM2_HOSTILE["kill_everything"]), "stop-class",
         items=i1, choice="a", note="kill(-1) reaches only its own sandbox")
     add("unstoppable_loop", answer(fresh(), 'answer_item1 = "a"', ITEM2_HOSTILE["unstoppable_loop"]),
-        "stop-class", choice="a", note="swallows every interrupt: the grader's wall clock ends it", **failed)
+        "stop-class", choice="a", note="swallows every interrupt: ended a few seconds after its cell timeout",
+        error="kept going", **failed)
     add("os_exit", answer(fresh(), 'answer_item1 = "a"\nimport os\nos._exit(1)', ITEM2_OK), "stop-class",
         choice="a", note="kills its own kernel: reported by name", **failed)
     add("kill_kernel", answer(fresh(), 'answer_item1 = "a"', "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),

@@ -93,10 +93,12 @@ def use_safe_preprocessors(config, root: Path) -> None:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
+    from .feedback_page import FeedbackHTMLExporter
     from .guard import RefuseAutograde, RemoveRubric
 
     config.Autograde.autograde_preprocessors = [RefuseAutograde]
     config.GenerateFeedback.preprocessors = [RemoveRubric, GetGrades, CSSHTMLHeaderPreprocessor]
+    config.GenerateFeedback.exporter_class = FeedbackHTMLExporter
     config.HTMLExporter.sanitize_html = True
 
 

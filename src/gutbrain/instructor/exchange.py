@@ -280,10 +280,12 @@ def zip_collect(course_root: Path, quiz: str, pattern: str = LMS_PATTERN,
 
 # ---------------------------------------------------------------- feedback
 
-def _needs_manual(root: Path, quiz: str, student: str) -> list[str]:
+def _needs_manual(root: Path, quiz: str, students: list[str]) -> dict[str, list[str]]:
+    """{student: items still to grade by hand}, read in one gradebook session."""
     with quiet_nbgrader(), gradebook(root) as gb:
-        sub = gb.find_submission(quiz, student)
-        return sorted(g.name for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+        return {student: sorted(g.name for nb in gb.find_submission(quiz, student).notebooks
+                                for g in nb.grades if g.needs_manual_grade)
+                for student in students}
 
 
 def feedback(course_root: Path, quiz: str, students: list[str] | None = None, exchange: bool = False,
@@ -305,8 +307,11 @@ def feedback(course_root: Path, quiz: str, students: list[str] | None = None, ex
         entry = summary.get(student)
         if entry is not None and entry.get("status") != GRADED:
             problems[student] = [f"not graded ({entry.get('status')}): no feedback"]
+    still_to_grade = _needs_manual(root, quiz, [s for s in graded if s not in problems])
+    for student in graded:
+        if student in problems:
             continue
-        pending = _needs_manual(root, quiz, student)
+        pending = still_to_grade[student]
         if pending and not allow_ungraded:
             problems[student] = [f"held back: {', '.join(pending)} not graded by hand yet (formgrader: make instructor)"]
             continue

@@ -116,11 +116,12 @@ def decodings(text: str) -> list[str]:
 
 def scan_for_leaks(text: str, secrets: set[str], own_text: str = "") -> list[str]:
     """Secrets found in ``text`` in any encoding recognised, except those in ``own_text``."""
+    normed = {s: _norm(s) for s in secrets}
     views = [_norm(v) for v in decodings(text)]
-    found = {s for s in secrets if any(_norm(s) in v for v in views)}
+    found = {s for s, n in normed.items() if any(n in v for v in views)}
     if own_text and found:
         own = [_norm(v) for v in decodings(own_text)]
-        found = {s for s in found if not any(_norm(s) in v for v in own)}
+        found = {s for s in found if not any(normed[s] in v for v in own)}
     return sorted(found)
 
 

@@ -57,6 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from gutbrain.data import assets_dir
+from gutbrain.instructor.sandbox_run import TIMEOUT_CAUGHT_EXIT, TIMEOUT_CAUGHT_GRACE_SECONDS
 
 UNSANDBOXED_ENV = "GUTBRAIN_UNSANDBOXED"
 MAX_RESULT_BYTES = 16 * 1024 * 1024
@@ -375,6 +376,9 @@ def run_job(job: dict, sandboxed: bool, wall_seconds: float, limits: dict | None
     stderr = b"".join(err).decode("utf-8", "replace")[-4000:]
     if error is None and too_big.is_set():
         error = f"its result was larger than {MAX_RESULT_BYTES // 1024 ** 2} MB"
+    if error is None and proc.returncode == TIMEOUT_CAUGHT_EXIT:
+        error = (f"stopped: a cell was still running {TIMEOUT_CAUGHT_GRACE_SECONDS} s after its timeout "
+                 f"({job.get('cell_timeout')} s): the code caught the stop and kept going")
     if error is None and proc.returncode != 0:
         error = f"the grading process ended with status {proc.returncode}" + (
             " (killed by a signal: the student's code may have killed it)" if proc.returncode < 0 or

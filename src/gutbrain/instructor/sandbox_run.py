@@ -22,6 +22,12 @@ import os
 import secrets
 import sys
 
+#: The runner's exit status when a cell is still running TIMEOUT_CAUGHT_GRACE_SECONDS after its
+#: timeout (the student's code caught the stop): the grader reports it at once instead of
+#: waiting for its wall clock.
+TIMEOUT_CAUGHT_EXIT = 86
+TIMEOUT_CAUGHT_GRACE_SECONDS = 5
+
 #: the source of the extraction cells; run in the student's kernel after the notebook
 EXTRACT = r'''
 def __gutbrain_extract(spec, marker):
@@ -142,7 +148,13 @@ def _run_in_shell(nb, cell_timeout: int) -> tuple[str, str | None]:
     config.InteractiveShell.xmode = "Plain"
     shell = InteractiveShell.instance(config=config)
 
+    stopping = [False]
+
     def on_alarm(*_):
+        if stopping[0]:  # the cell caught the CellTimeout and kept going
+            os._exit(TIMEOUT_CAUGHT_EXIT)
+        stopping[0] = True
+        signal.setitimer(signal.ITIMER_REAL, TIMEOUT_CAUGHT_GRACE_SECONDS)
         raise CellTimeout(f"the cell ran longer than {cell_timeout} s and was stopped")
 
     signal.signal(signal.SIGALRM, on_alarm)
@@ -153,6 +165,7 @@ def _run_in_shell(nb, cell_timeout: int) -> tuple[str, str | None]:
         count += 1
         outputs = []
         with capture_output(display=True) as cap:
+            stopping[0] = False
             signal.setitimer(signal.ITIMER_REAL, cell_timeout)
             try:
                 result = shell.run_cell(cell.source, store_history=True)
