@@ -335,3 +335,10 @@ def test_the_memory_budget_must_be_positive(capsys, tmp_path):
             main(["--course-root", str(tmp_path), "grade", "--memory-gb", bad])
         assert exc.value.code == 2
         assert "--memory-gb" in capsys.readouterr().err
+
+
+def test_the_runner_does_not_import_nbgrader():
+    """The runner starts once per submission: nbgrader (about 1.2 s to import) has no job there."""
+    code = "import sys, gutbrain.instructor.sandbox_run; print(sorted(m for m in sys.modules if m.startswith('nbgrader')))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", run.stdout
