@@ -1,5 +1,7 @@
 """A self-check can be answered with the keyboard alone (no mouse), as a learner would."""
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 import labdriver as lab
 
@@ -25,10 +27,20 @@ def test_choice_selfcheck_is_answerable_by_keyboard(open_tab, lab_server):
         tab.page.keyboard.press("ArrowDown")  # move the choice on to the wrong option (wraps)
         checked = [radios.nth(i).is_checked() for i in range(n)]
         assert checked[target] and not checked[start], f"arrow keys did not move the choice: {checked}"
-        box.get_by_role("button", name="Check").focus()
-        tab.page.keyboard.press("Enter")
+        check = box.get_by_role("button", name="Check")
         feedback = box.locator("[role=status]").filter(has_text="Not yet")
-        feedback.wait_for(timeout=15_000)
+        for attempt in range(3):
+            check.focus()
+            expect(check).to_be_focused()
+            tab.page.keyboard.press("Enter")
+            try:
+                feedback.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                # Under load JupyterLab may take the focus back to the notebook after Run All (Enter
+                # then opens a cell), as a learner would see; Enter on a focused Check must answer.
+                if attempt == 2 or check.evaluate("el => el === document.activeElement"):
+                    raise
         assert "not graded" in feedback.inner_text()
     finally:
         lab.close_tab(tab, lab_server)
