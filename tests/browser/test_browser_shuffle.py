@@ -60,7 +60,12 @@ def test_choice_options_shuffle_per_showing(open_tab, lab_server):
         for showing_here in range(2):
             before = {q.key: _attempts(home, q.key) for q in questions}
             lab.run_all(tab.page)
-            lab.wait_for_figures(tab.page)
+            # The self-checks, not the figures (test_browser_lessons.py waits for those): every
+            # choice question of the lesson shown with its options.
+            tab.page.wait_for_function(
+                """n => document.querySelectorAll('.jp-OutputArea .gutbrain-selfcheck .gutbrain-choice input[type=radio],'
+                   + ' .jp-OutputArea .gutbrain-selfcheck .widget-checkbox').length >= n""",
+                arg=sum(len(q.options) for q in questions), timeout=120_000, polling=200)
             seeds = list(home.glob("**/gut-feelings/learner-seed.txt"))
             assert len(seeds) == 1, f"expected one learner seed under the server's HOME, found {seeds}"
             learner = seeds[0].read_text().strip()

@@ -1,6 +1,5 @@
 """A self-check can be answered with the keyboard alone (no mouse), as a learner would."""
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import labdriver as lab
@@ -27,20 +26,17 @@ def test_choice_selfcheck_is_answerable_by_keyboard(open_tab, lab_server):
         tab.page.keyboard.press("ArrowDown")  # move the choice on to the wrong option (wraps)
         checked = [radios.nth(i).is_checked() for i in range(n)]
         assert checked[target] and not checked[start], f"arrow keys did not move the choice: {checked}"
+        # A learner's Tab to the button takes a moment; the kernel has the choice by then. (Pressed
+        # within milliseconds of the arrow key on a loaded machine, Check has reached Python
+        # before the new choice: see docs/browser_tests.md, "Known races".)
+        tab.page.wait_for_timeout(300)
+        lab.wait_for_run(tab.page)
         check = box.get_by_role("button", name="Check")
+        check.focus()
+        expect(check).to_be_focused()
+        tab.page.keyboard.press("Enter")
         feedback = box.locator("[role=status]").filter(has_text="Not yet")
-        for attempt in range(3):
-            check.focus()
-            expect(check).to_be_focused()
-            tab.page.keyboard.press("Enter")
-            try:
-                feedback.wait_for(timeout=10_000)
-                break
-            except PlaywrightTimeout:
-                # Under load JupyterLab may take the focus back to the notebook after Run All (Enter
-                # then opens a cell), as a learner would see; Enter on a focused Check must answer.
-                if attempt == 2 or check.evaluate("el => el === document.activeElement"):
-                    raise
+        feedback.wait_for(timeout=30_000)
         assert "not graded" in feedback.inner_text()
     finally:
         lab.close_tab(tab, lab_server)
