@@ -79,9 +79,9 @@ def test_release_grade_and_hand_grade_in_formgrader(instructor_server, chromium)
         row.wait_for(state="visible", timeout=60_000)
         assert row.locator(".status").inner_text(timeout=30_000).strip() == "released"
 
-        # Each click loads a new page in formgrader's frame: wait for it, or the next click can land
-        # on the page being left (the quiz's link clicked twice, never its notebook's).
-        # (the breadcrumb grows by one step per page: Manual Grading / quiz / notebook).
+        # Each click loads a new page in formgrader's frame, whose breadcrumb grows by one step
+        # (Manual Grading / quiz / notebook): wait for it, or the next click lands on the page
+        # being left (the quiz's link clicked twice, never its notebook's).
         crumbs = frame.locator("ol.breadcrumb > li")
         frame.get_by_role("link", name="Manual Grading", exact=True).click()
         expect(crumbs).to_have_text(["Manual Grading"], timeout=60_000)
