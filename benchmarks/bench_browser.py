@@ -23,7 +23,8 @@ by glob, so a new lesson is measured with no new code):
    figure of that diagram has redrawn with new data (plotly's ``plotly_afterplot`` event, or the
    figure's data seen changed). Sliders: ``--steps`` arrow-key steps each; then a mouse **drag**
    across the slider: how many redraws followed the drag, and how long after the release the
-   figure settled (its last redraw). Radio buttons, toggle buttons, dropdowns: each option chosen.
+   figure settled (its last redraw). Radio buttons, toggle buttons, dropdowns: each option chosen
+   in turn, ``--rounds`` times.
    Goal (issue 16): median <= 100 ms on a 2-core machine.
 
 Results are printed and written to benchmarks/results/browser.json (git-ignored).
@@ -138,7 +139,7 @@ def _describe(control) -> str:
     }""")
 
 
-def measure_controls(page, steps: int) -> dict:
+def measure_controls(page, steps: int, rounds: int = 3) -> dict:
     """Every control of every interactive diagram on the page: key steps, drags, choices."""
     out = {}
     explorers = page.locator(".jp-OutputArea .gutbrain-explorer")
@@ -161,13 +162,13 @@ def measure_controls(page, steps: int) -> dict:
                 seen_groups.add(key)
             name = f"diagram {e + 1}: {kind} '{_describe(control)}'"
             try:
-                _measure_one(page, explorer, control, kind, name, steps, out)
+                _measure_one(page, explorer, control, kind, name, steps, rounds, out)
             except Exception as err:  # a control that cannot be measured is reported, not fatal
                 print(f"    {name}: not measured ({type(err).__name__}: {str(err)[:120]})", flush=True)
     return out
 
 
-def _measure_one(page, explorer, control, kind, name, steps, out) -> None:
+def _measure_one(page, explorer, control, kind, name, steps, rounds, out) -> None:
     control.scroll_into_view_if_needed()
     if kind in ("range", "handle"):
         out[f"{name} (key step)"] = _key_steps(page, explorer, control, kind, steps)
@@ -176,9 +177,9 @@ def _measure_one(page, explorer, control, kind, name, steps, out) -> None:
             out[f"{name} (drag: settle after release)"] = [drag["settle_ms"]]
             out[f"{name} (drag: redraws during drag)"] = [drag["redraws"]]
     elif kind == "select":
-        out[name] = _select_options(page, explorer, control)
+        out[name] = _select_options(page, explorer, control, rounds)
     else:
-        out[name] = _choose_options(page, explorer, control, kind)
+        out[name] = _choose_options(page, explorer, control, kind, rounds)
 
 
 def _key_steps(page, explorer, control, kind, steps) -> list[float]:
@@ -223,10 +224,10 @@ def _drag(page, explorer, control) -> dict | None:
     return {"settle_ms": max(r["redraws"]) if r["redraws"] else 0.0, "redraws": float(r["pre"])}
 
 
-def _select_options(page, explorer, control) -> list[float]:
+def _select_options(page, explorer, control, rounds: int) -> list[float]:
     times = []
     n = control.evaluate("s => s.options.length")
-    for i in list(range(1, n)) + [0]:
+    for i in (list(range(1, n)) + [0]) * rounds:
         explorer.evaluate("(el) => window.gbBench.arm(el, [])")
         control.evaluate("""(s, i) => { window.gbBench.startNow(); s.selectedIndex = i;
                               s.dispatchEvent(new Event('change', {bubbles: true})); }""", i)
@@ -238,7 +239,7 @@ def _select_options(page, explorer, control) -> list[float]:
     return times
 
 
-def _choose_options(page, explorer, control, kind) -> list[float]:
+def _choose_options(page, explorer, control, kind, rounds: int) -> list[float]:
     times = []
     if kind == "radio":
         group = control.evaluate("el => el.name")
@@ -247,7 +248,7 @@ def _choose_options(page, explorer, control, kind) -> list[float]:
         options = control.locator("xpath=ancestor::*[contains(@class,'widget-toggle-buttons')][1]").locator(
             ".widget-toggle-button")
     n = options.count()
-    order = [k for k in range(n)] + [0]
+    order = ([k for k in range(n)] + [0]) * rounds
     for k in order:
         option = options.nth(k)
         active = option.evaluate("el => el.matches('input') ? el.checked : el.classList.contains('mod-active')")
@@ -296,7 +297,7 @@ def _run_all_once(context, server, path: Path, throttled: bool) -> dict:
     return out
 
 
-def bench_lessons(lessons: list[Path], repeat: int, steps: int, throttled_repeat: int = 1) -> dict:
+def bench_lessons(lessons: list[Path], repeat: int, steps: int, throttled_repeat: int = 1, rounds: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: dict = {"run_all": {}, "controls": {}}
@@ -330,7 +331,7 @@ def bench_lessons(lessons: list[Path], repeat: int, steps: int, throttled_repeat
                         if "to_figures_s" not in r:
                             results.setdefault("problems", []).append(f"{path.stem}: figures not drawn")
                         if i == 0 and steps:
-                            controls = measure_controls(page, steps)
+                            controls = measure_controls(page, steps, rounds)
                             results["controls"][path.stem] = controls
                             for name, values in controls.items():
                                 unit = "" if "redraws" in name else "ms"
@@ -388,6 +389,8 @@ def main() -> None:
     parser.add_argument("--throttled-repeat", type=int, default=2,
                         help="Run All repetitions per lesson on a throttled link, cold cache")
     parser.add_argument("--steps", type=int, default=8, help="arrow-key steps per slider (0: no controls)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times through every option of each radio group, toggle group and dropdown")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results (JSON)")
     parser.add_argument("--suite", action="store_true", help="also time the whole browser suite")
     args = parser.parse_args()
@@ -398,7 +401,7 @@ def main() -> None:
         raise SystemExit(problem)
     lessons = [p for p in lab.LESSONS if not args.lessons or p.stem in args.lessons]
     print("Per lesson, in JupyterLab + headless Chromium (median, 95th percentile):", flush=True)
-    results = bench_lessons(lessons, args.repeat, args.steps, args.throttled_repeat)
+    results = bench_lessons(lessons, args.repeat, args.steps, args.throttled_repeat, args.rounds)
     summary(results)
     if args.suite:
         results["suite_s"] = bench_suite(args.repeat)

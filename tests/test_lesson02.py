@@ -129,6 +129,20 @@ def test_routes_figure_highlights_the_route_and_says_when_no_human_study_exists(
     assert "no study in humans" in alt_text(fig)
 
 
+def test_routes_figure_keeps_its_margins_whatever_the_route():
+    """A margin that changed with the route made plotly lay the figure out twice on every click
+    (and the ladder jumped sideways); the fixed one fits every study's label."""
+    fig = figs.routes_figure("vagal", "all")
+    margin = fig.layout.margin.to_plotly_json()
+    for route in vm.ROUTES:
+        for species in vm.SPECIES_FILTERS:
+            figs.update_routes_figure(fig, route, species)
+            assert fig.layout.margin.to_plotly_json() == margin, (route, species)
+    longest = max((line for s in vm.load_route_studies() for line in figs.study_label(s.study).split("<br>")), key=len)
+    assert longest == "(antimicrobials)"  # "Bercik 2011 (antimicrobials)" on two lines
+    assert margin["l"] >= 0.55 * 14 * len(longest)
+
+
 def test_translation_figure_shows_one_mark_per_study_and_outcome():
     fig = figs.translation_figure("all")
     _check_figure(fig)

@@ -206,10 +206,23 @@ def _route_lines(route: str) -> list[dict]:
             for r in vm.ROUTES]
 
 
+def study_label(study: str) -> str:
+    """A study's label on the ladder's axis: what it tested goes on a second line (narrower margin)."""
+    return study.replace(" (", "<br>(", 1)
+
+
+def study_label_margin_px(font_px: int = 14) -> int:
+    """Left margin that fits every study's label (about 0.6 em a character, plus the tick's gap).
+    The same for every route: plotly's automargin then has nothing to push, so a route change
+    draws the figure once, and the ladder does not jump sideways (it moved by up to 198 px)."""
+    longest = max(len(part) for s in vm.load_route_studies() for part in study_label(s.study).split("<br>"))
+    return round(0.6 * font_px * longest) + 12
+
+
 def _study_points(route: str, species_filter: str) -> dict:
     studies = vm.studies_for(route, species_filter)
     return dict(
-        x=[TIER_LABELS[s.tier] for s in studies], y=[s.study for s in studies],
+        x=[TIER_LABELS[s.tier] for s in studies], y=[study_label(s.study) for s in studies],
         colour=[SPECIES_COLOURS.get(s.species_group, OKABE_ITO["grey"]) for s in studies],
         symbol=[DIRECTION_SYMBOLS[s.direction] for s in studies],
         hover=[f"{s.study}: {s.species}, n = {s.n}<br>{vm.DIRECTIONS[s.direction]}<br>{s.finding} [{s.source}]"
@@ -218,9 +231,11 @@ def _study_points(route: str, species_filter: str) -> dict:
 
 
 def _routes_title(route: str, species_filter: str) -> str:
+    """Always two lines (the route, then what the ladder shows): the figure keeps its top margin
+    from route to route, so a click redraws it once instead of laying it out again."""
     if species_filter == "human" and not vm.studies_for(route, "human"):
-        return f"{vm.ROUTES[route]}: no human study here (the translation gap)"
-    return f"{vm.ROUTES[route]}: who showed what, in which species"
+        return f"{vm.ROUTES[route]}:<br>no human study here (the translation gap)"
+    return f"{vm.ROUTES[route]}:<br>who showed what, in which species"
 
 
 def routes_figure(route: str = "vagal", species_filter: str = "all") -> go.Figure:
@@ -258,7 +273,8 @@ def routes_figure(route: str = "vagal", species_filter: str = "all") -> go.Figur
     fig.update_yaxes(automargin=True, type="category", row=2, col=1)
     fig.update_layout(**base_layout(_routes_title(route, species_filter), routes_summary(route, species_filter),
                                     height=820, legend=legend_at_foot(font=dict(size=12))))
-    fig.update_layout(margin=dict(l=20, r=20, t=title_height(fig.layout.title.text) + 30, b=190))
+    fig.update_layout(margin=dict(l=study_label_margin_px(), r=20, t=title_height(fig.layout.title.text) + 30,
+                                  b=190))
     _set_empty_note(fig, route, species_filter)
     return fig
 
