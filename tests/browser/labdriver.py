@@ -374,6 +374,9 @@ class ConsoleLog:
 #: Helpers installed in every page (``window.gutbrainTest``) before JupyterLab starts.
 PAGE_HELPERS_JS = r"""
 window.gutbrainTest = {
+  // "idle" statuses received from a kernel: one ends every request it handles (a cell, a widget's
+  // change), so a test can wait for the kernel to have handled its click (see kernelIdles below).
+  kernelIdles: 0,
   kernelIdle() {
     return Array.from(document.querySelectorAll('.jp-StatusBar-TextItem'))
       .some(e => /\|\s*Idle$/.test(e.textContent.trim()));
@@ -437,6 +440,23 @@ window.gutbrainTest = {
     return {figures: JSON.stringify(figs), status: status.join(' | ')};
   },
 };
+(() => {
+  const Native = window.WebSocket;
+  const decoder = new TextDecoder();
+  const IDLE = /"execution_state":\s*"idle"/;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      if (!/\/api\/kernels\/[^/]+\/channels/.test(String(url))) return;
+      this.addEventListener('message', (event) => {
+        const data = event.data;
+        const size = typeof data === 'string' ? data.length : (data.byteLength || 0);
+        if (!size || size > 4096) return;  // a status message is small; outputs are not read
+        if (IDLE.test(typeof data === 'string' ? data : decoder.decode(data))) window.gutbrainTest.kernelIdles += 1;
+      });
+    }
+  };
+})();
 """
 
 
@@ -535,7 +555,15 @@ def figures(page) -> list[dict]:
 
 def wait_for_figures(page, timeout_ms: int = 60_000) -> list[dict]:
     """Wait until every plotly figure in the outputs has drawn its traces and no widget is loading."""
-    page.wait_for_function("() => window.gutbrainTest.figuresReady()", timeout=timeout_ms, polling=200)
+    try:
+        page.wait_for_function("() => window.gutbrainTest.figuresReady()", timeout=timeout_ms, polling=200)
+    except Exception as err:
+        state = page.evaluate("""() => ({
+            pending: document.querySelectorAll('.jp-OutputArea .gutbrain-figure-pending').length,
+            problems: window.gutbrainTest.widgetProblems(),
+            unready: window.gutbrainTest.figures().filter(f => !(f.traces > 0 && f.drawn > 0 && f.width > 0 && f.height > 0)),
+        })""")
+        raise AssertionError(f"figures not drawn within {timeout_ms / 1000:.0f} s: {state}") from err
     return figures(page)
 
 
@@ -584,6 +612,18 @@ def move_first_control_by_keyboard(page, explorer, presses: int = 4) -> str:
         return f"dropdown: Space, {key}, Enter"
     page.keyboard.press("Space")
     return f"button {control.inner_text()[:40]!r}: Space"
+
+
+def kernel_idles(page) -> int:
+    """How many times a kernel has told this page it is idle (each request it handled ends so)."""
+    return page.evaluate("() => window.gutbrainTest.kernelIdles")
+
+
+def wait_for_kernel_to_handle(page, idles_before: int, timeout_ms: int = 60_000) -> None:
+    """Until a kernel has finished a request after ``idles_before`` (from ``kernel_idles``, read
+    before the click): the widget's change has reached Python and its callback has run."""
+    page.wait_for_function("n => window.gutbrainTest.kernelIdles > n", arg=idles_before,
+                           timeout=timeout_ms, polling=50)
 
 
 def wait_for_state_change(explorer, before: dict, timeout_ms: int = 10_000) -> dict:
@@ -754,11 +794,14 @@ def accessible_name(page, index: int) -> str:
     return ""
 
 
-def tab_through_outputs(page, first_index: int, presses: int) -> list[int]:
-    """Focus a control, press Tab ``presses`` times; return the control indices that got focus."""
+def tab_through_outputs(page, first_index: int, presses: int, done=None) -> list[int]:
+    """Focus a control, press Tab up to ``presses`` times (or until ``done(seen)``); return the
+    control indices that got focus, in order."""
     page.locator(f'[data-gbtest-control="{first_index}"]').focus()
     seen = [first_index]
     for _ in range(presses):
+        if done is not None and done(seen):
+            break
         page.keyboard.press("Tab")
         current = page.evaluate(
             "() => { const a = document.activeElement; const v = a && a.getAttribute('data-gbtest-control');"

@@ -366,12 +366,13 @@ class LessonResult:
                 + (f" (notebook {px} px)" if px else ""))
 
 
-def _settle(page, timeout_s: float = 8.0, every_s: float = 0.25) -> None:
+def settle(page, timeout_s: float = 8.0, every_s: float = 0.25, figures: str = ".jp-OutputArea .js-plotly-plot") -> None:
     """Wait until every figure's size has stopped changing (plotly relayouts after a resize)."""
     last, stable, deadline = None, 0, time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot .main-svg'))
-            .map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })""")
+        sizes = page.evaluate("""(figures) => Array.from(document.querySelectorAll(figures + ' .main-svg'))
+            .map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })""",
+                              figures)
         stable = stable + 1 if sizes == last else 0
         if stable >= 3:
             return
@@ -436,7 +437,7 @@ def check_page(page, lesson: str, viewports=VIEWPORTS, screenshots: bool = True,
             page.set_viewport_size({"width": viewport.width, "height": HEIGHT})
             # JupyterLab relayouts on the window's resize event; plotly then redraws.
             page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-            _settle(page)
+            settle(page)
             name = viewport.name
             result.notebook_px[name] = notebook_width(page)
             not_ready = _figures_not_ready(page)
@@ -494,9 +495,10 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
             label = option.evaluate("el => (el.closest('label') || el).textContent.trim()")[:40]
             before = lab.explorer_state(explorer)
             option.scroll_into_view_if_needed()
+            idles = lab.kernel_idles(page)
             option.click()
-            _wait_for_view(page, explorer, before)
-            _settle(page, timeout_s=3.0, every_s=0.1)  # no window resize here: a redraw only
+            _wait_for_view(page, explorer, before, idles)
+            settle(page, timeout_s=3.0, every_s=0.1)  # no window resize here: a redraw only
             figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
             for fig in figs:
                 if fig["index"] not in figure_ids:
@@ -513,20 +515,16 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
                                                    fig["texts"], fig["overlaps"], shot, view=label))
         if original is not None and original < options.count():
             options.nth(original).click()
-            _settle(page, timeout_s=3.0)
+            settle(page, timeout_s=3.0)
 
 
-def _wait_for_view(page, explorer, before: dict) -> None:
-    """Until the chosen view is drawn. A view may legitimately leave the figure as it was: then
-    wait for the kernel to finish the callback (and a moment for its messages), not a fixed 10 s."""
+def _wait_for_view(page, explorer, before: dict, idles_before: int) -> None:
+    """Until the chosen view is drawn: the kernel has run the widget's callback, and the figures
+    show new data. A view may legitimately leave the figures as they were (then half a second
+    for the update's messages, not the 3 s a fixed wait on the figure took)."""
+    lab.wait_for_kernel_to_handle(page, idles_before)
     try:
-        lab.wait_for_state_change(explorer, before, timeout_ms=2_000)
-        return
-    except Exception:
-        pass
-    page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=60_000, polling=100)
-    try:
-        lab.wait_for_state_change(explorer, before, timeout_ms=1_000)
+        lab.wait_for_state_change(explorer, before, timeout_ms=500)
     except Exception:
         pass
 

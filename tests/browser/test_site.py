@@ -302,7 +302,7 @@ def test_figures_are_legible(site, visit):
         for width in SITE_WIDTHS:
             v.page.set_viewport_size({"width": width, "height": legibility.HEIGHT})
             v.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-            v.page.wait_for_timeout(2000)  # plotly redraws a responsive figure after the resize
+            legibility.settle(v.page, figures=".gutbrain-plot.js-plotly-plot")  # plotly redraws after a resize
             for fig in v.page.evaluate(SITE_LEGIBILITY_JS, [legibility.OVERLAP_PX, legibility.CLIP_TOLERANCE_PX]):
                 for p in fig["problems"]:
                     problems.append(f"{lesson} @ {width}px, figure {fig['index'] + 1} ({fig['title'][:40]!r}): {p}")
