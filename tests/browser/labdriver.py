@@ -468,7 +468,7 @@ def open_notebook(page, server: LabServer, path: str) -> None:
     """Open ``path`` (relative to the server root) in JupyterLab; wait for its kernel to be idle."""
     page.goto(server.lab_url(path), timeout=LAB_READY_MS)
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=LAB_READY_MS)
-    page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=LAB_READY_MS)
+    page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=LAB_READY_MS, polling=100)
 
 
 def menu(page, top: str, item: str) -> None:
@@ -533,7 +533,7 @@ def _run_all_once(page, timeout_ms: int) -> None:
     # Execution has started once the first code cell is queued or done.
     page.wait_for_function(
         "() => { const p = window.gutbrainTest.prompts(); return !p.length || /\\[(\\*|\\d+)\\]/.test(p[0]); }",
-        timeout=30_000)
+        timeout=30_000, polling=100)
     wait_for_run(page, timeout_ms)
 
 
@@ -837,17 +837,23 @@ def save_artifacts(page, console: ConsoleLog | None, stem: str, server: LabServe
 
 
 def shutdown_kernels(server: LabServer, path: str | None = None) -> None:
-    """Stop every kernel, or only the kernels of the notebook at ``path`` (relative to the server root)."""
+    """Stop every kernel, or only the kernels of the notebook at ``path`` (relative to the server root).
+
+    A notebook's session is deleted with its kernel: a page that opens the same notebook next
+    then starts a new kernel instead of finding a session whose kernel is being shut down (seen
+    once: the page stayed "Connecting")."""
     try:
-        if path is None:
-            kernels = server.api("api/kernels")
-        else:
-            kernels = [s["kernel"] for s in server.api("api/sessions")
-                       if s.get("kernel") and s.get("path", "").lstrip("/") == path.lstrip("/")]
+        sessions = server.api("api/sessions")
+        kernels = server.api("api/kernels") if path is None else []
     except (urllib.error.URLError, OSError):
         return
-    for kernel in kernels:
-        req = urllib.request.Request(f"{server.url}api/kernels/{kernel['id']}", method="DELETE",
+    if path is not None:
+        sessions = [s for s in sessions if s.get("path", "").lstrip("/") == path.lstrip("/")]
+    urls = [f"api/sessions/{s['id']}" for s in sessions]
+    in_sessions = {s["kernel"]["id"] for s in sessions if s.get("kernel")}
+    urls += [f"api/kernels/{k['id']}" for k in kernels if k["id"] not in in_sessions]
+    for url in urls:
+        req = urllib.request.Request(f"{server.url}{url}", method="DELETE",
                                      headers={"Authorization": f"token {server.token}"})
         try:
             urllib.request.urlopen(req, timeout=10).close()

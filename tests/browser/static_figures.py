@@ -89,7 +89,7 @@ def check(page, widths=tuple(OUTPUT_WIDTHS), screenshots: bool = True) -> list[S
         page.set_viewport_size({"width": output_px + 60, "height": 900})
         page.goto(html_path.as_uri(), wait_until="commit", timeout=120_000)
         page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {len(figures)}",
-                               timeout=180_000)
+                               timeout=180_000, polling=100)
         page.wait_for_timeout(1000)
         found = page.evaluate(legibility.LEGIBILITY_JS, [legibility.OVERLAP_PX, legibility.CLIP_TOLERANCE_PX])
         for (name, _), fig in zip(figures, found):

@@ -71,7 +71,7 @@ def test_interactive_diagrams_respond_to_the_keyboard(lesson):
             # The text alternative must follow the figure (wait: it is sent right after the data).
             explorer.locator("[role=status]").first.wait_for(state="attached")
             page.wait_for_function("([el, old]) => window.gutbrainTest.explorerState(el).status !== old",
-                                   arg=[explorer.element_handle(), before["status"]], timeout=10_000)
+                                   arg=[explorer.element_handle(), before["status"]], timeout=10_000, polling=50)
 
 
 def _all_questions():

@@ -37,7 +37,7 @@ def _run_every_cell(page) -> None:
         cell.locator(".jp-InputPrompt").click()
         lab.menu(page, "Run", "Run Selected Cell and All Below")
         page.wait_for_function(
-            "(i) => /\\[\\d+\\]/.test(window.gutbrainTest.prompts()[i])", arg=pending[0], timeout=60_000)
+            "(i) => /\\[\\d+\\]/.test(window.gutbrainTest.prompts()[i])", arg=pending[0], timeout=60_000, polling=100)
         lab.wait_for_run(page)
     raise AssertionError(f"cells {lab.unexecuted_code_cells(page)} never ran")
 

@@ -63,7 +63,7 @@ def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp
             box.scroll_into_view_if_needed()
             lab.enter_selfcheck_answer(page, box, q, right)
             lab.check_selfcheck(page, box, "Correct", "")
-            page.wait_for_function(MIRRORED_JS, arg=KEY, timeout=30_000)
+            page.wait_for_function(MIRRORED_JS, arg=KEY, timeout=30_000, polling=100)
             saved = ProgressStore(tmp_path / "data1").load()["attempts"]
             assert [(a["key"], a["correct"]) for a in saved] == [(KEY, True)]
 
@@ -75,14 +75,14 @@ def test_progress_comes_back_on_a_fresh_server_in_the_same_browser(chromium, tmp
             lab.open_notebook(page, server, "lessons/00_start_here.ipynb")
             lab.run_all(page)
             # No click, no import: rendering the notebook's widgets merges the browser's copy.
-            page.wait_for_function(SYNCED_JS, timeout=30_000)
+            page.wait_for_function(SYNCED_JS, timeout=30_000, polling=100)
             restored = ProgressStore(fresh).load()["attempts"]
             assert [(a["id"], a["key"], a["correct"]) for a in restored] == [
                 (saved[0]["id"], KEY, True)]
             # the course map's progress figure redrew itself with the restored answer
             page.locator(".jp-OutputArea .gutbrain-progress-map").first.scroll_into_view_if_needed()
             page.wait_for_function(f"() => {{ const x = ({ATTEMPTED_JS})(); return x && x[0] >= 1; }}",
-                                   timeout=30_000)
+                                   timeout=30_000, polling=100)
             status = page.evaluate(SYNCED_JS)
             assert "(1 answer)" in status, status
             assert not lab.error_outputs(page)

@@ -95,7 +95,7 @@ class Visit:
         if n:
             self.page.wait_for_function(
                 "n => document.querySelectorAll('[data-gb-static][data-gb-drawn]').length === n", arg=n,
-                timeout=LOAD_TIMEOUT_MS)
+                timeout=LOAD_TIMEOUT_MS, polling=100)
         return n
 
     def close(self):
@@ -202,7 +202,8 @@ def test_every_control_changes_its_figure(site, visit):
                 act()
                 try:
                     v.page.wait_for_function(f"([box, before]) => ({SIGNATURE_JS})(box) !== before",
-                                             arg=[box.element_handle(), before], timeout=LOAD_TIMEOUT_MS)
+                                             arg=[box.element_handle(), before], timeout=LOAD_TIMEOUT_MS,
+                                             polling=50)
                     moved += 1
                 except Exception:
                     problems.append(f"{lesson}: diagram {b + 1}, {name}: the figure did not change")
