@@ -130,7 +130,7 @@ def test_routes_figure_highlights_the_route_and_says_when_no_human_study_exists(
 
 
 def test_routes_figure_keeps_its_margins_whatever_the_route():
-    """A margin that changed with the route made plotly lay the figure out twice on every click
+    """A margin that changed with the route made plotly lay the figure out again on every click
     (and the ladder jumped sideways); the fixed one fits every study's label."""
     fig = figs.routes_figure("vagal", "all")
     margin = fig.layout.margin.to_plotly_json()
