@@ -200,10 +200,20 @@ class LabServer:
         where = f"/tree/{path}" if path else ""
         return f"{self.url}lab/workspaces/{workspace}{where}?reset&token={self.token}"
 
-    def api(self, path: str) -> object:
+    def api(self, path: str, attempts: int = 5) -> object:
+        """GET a server API as JSON. A 5xx answer is asked again, up to ``attempts`` times: while a
+        kernel starts, jupyter_server lists it before it has a ``last_activity``, and a listing of
+        kernels or sessions in that window fails with 500 (jupyter-server/enterprise_gateway#1395;
+        it failed one CI run)."""
         req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read().decode())
+        for attempt in range(1, attempts + 1):
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    return json.loads(resp.read().decode())
+            except urllib.error.HTTPError as error:
+                if error.code < 500 or attempt == attempts:
+                    raise
+                time.sleep(0.2 * attempt)
 
     def progress_dir(self) -> Path:
         """The learner's progress folder for this server's kernels (as gutbrain.progress.store.data_dir)."""
