@@ -39,10 +39,20 @@ def asset_path(relative: str) -> Path:
     return path
 
 
+#: libyaml's parser where PyYAML has it (its wheels do), else PyYAML's own: the same safe loading,
+#: about ten times faster (the evidence check reads every YAML file of the course ~70 times a run).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load``, with libyaml when available. Raises ``yaml.YAMLError`` as it does."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 def load_yaml(relative: str) -> Any:
     path = asset_path(relative)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise AssetError(f"{path} is not valid YAML: {err}") from None
     except UnicodeDecodeError as err:

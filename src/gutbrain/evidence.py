@@ -35,6 +35,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from gutbrain.data import parse_yaml
 from gutbrain.facts import Registry, load_registry, parse_number, scope_of
 
 TIERS = (
@@ -142,7 +143,7 @@ def _read_yaml(path: Path) -> Any:
     from gutbrain.data import AssetError
 
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise AssetError(f"{path}: cannot read it ({err})") from None
     except yaml.YAMLError as err:

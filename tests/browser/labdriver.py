@@ -481,6 +481,67 @@ def open_notebook(page, server: LabServer, path: str) -> None:
     page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=LAB_READY_MS, polling=100)
 
 
+def open_lab(page, server: LabServer) -> None:
+    """Load JupyterLab with no notebook open (an empty workspace); wait for its menus."""
+    page.goto(server.lab_url(), timeout=LAB_READY_MS)
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=LAB_READY_MS)
+
+
+@contextmanager
+def lab_tab(context, server: LabServer, name: str) -> Iterator[Tab]:
+    """A page showing JupyterLab with no notebook (``open_in_lab`` opens them in turn); its
+    screenshot and console are saved if a test fails while it is open."""
+    page = context.new_page()
+    install_page_helpers(page)
+    tab = Tab(name=name, page=page, console=ConsoleLog(page))
+    OPEN_TABS.append(tab)
+    try:
+        try:
+            open_lab(page, server)
+        except Exception:
+            save_artifacts(page, tab.console, f"open--{name}", server)
+            raise
+        yield tab
+    finally:
+        if tab in OPEN_TABS:
+            OPEN_TABS.remove(tab)
+        page.close()
+
+
+def open_in_lab(page, path: str) -> None:
+    """Open ``path`` in the JupyterLab ``page`` already shows (File -> Open from Path...), as a
+    student opens the next quiz; wait for its kernel to be idle. Loading JupyterLab costs about
+    5 CPU-seconds of Chromium here, this about 1 (docs/browser_tests.md, "One JupyterLab, many
+    notebooks"). Keep one notebook open at a time: the page helpers read the whole page."""
+    menu(page, "File", "Open from Path")
+    field = page.locator(".jp-Dialog input")
+    field.fill(path)
+    field.press("Enter")
+    name = path.rsplit("/", 1)[-1]
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=name).wait_for(timeout=LAB_READY_MS)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell", timeout=LAB_READY_MS)
+    page.wait_for_function("() => window.gutbrainTest.kernelIdle()", timeout=LAB_READY_MS, polling=100)
+
+
+def close_in_lab(page, server: LabServer, path: str) -> None:
+    """Close the notebook ``open_in_lab`` opened without saving it (File -> Close Tab, Discard)
+    and stop its kernel; the page stays, ready for the next notebook."""
+    try:
+        if page.locator(".jp-Dialog").count():  # left open by a failed step: it would block the menu
+            page.keyboard.press("Escape")
+        menu(page, "File", "Close Tab")
+        discard = page.locator(".jp-Dialog .jp-Dialog-button", has_text="Discard")
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=path.rsplit("/", 1)[-1])
+        deadline = time.monotonic() + 10
+        while tab.count() and time.monotonic() < deadline:
+            if discard.count():
+                discard.first.click()
+            page.wait_for_timeout(50)
+        assert not tab.count(), f"{path}: its tab did not close"
+    finally:
+        shutdown_kernels(server, path)
+
+
 def menu(page, top: str, item: str) -> None:
     """Click a main-menu entry (e.g. Run -> Run All Cells), as a learner would."""
     page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
@@ -490,8 +551,7 @@ def menu(page, top: str, item: str) -> None:
 
 def open_formgrader(page, server: LabServer):
     """Open JupyterLab, then Nbgrader -> Formgrader; return formgrader's frame."""
-    page.goto(server.lab_url(), timeout=LAB_READY_MS)
-    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=LAB_READY_MS)
+    open_lab(page, server)
     menu(page, "Nbgrader", "Formgrader")
     return page.frame_locator("iframe[src*='formgrader']")
 

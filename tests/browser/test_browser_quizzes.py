@@ -10,7 +10,6 @@ import json
 import pytest
 
 import labdriver as lab
-from labdriver import close_tab
 
 pytestmark = pytest.mark.browser
 
@@ -62,17 +61,32 @@ def _validate(page) -> tuple[str, str]:
     return kind, text
 
 
+@pytest.fixture(scope="module")
+def release_lab(chromium, lab_server):
+    """One JupyterLab page in which each student version opens in turn, as a student opens the
+    next quiz (a JupyterLab page load costs about 5 CPU-seconds of Chromium: labdriver.open_in_lab)."""
+    with lab.lab_tab(chromium, lab_server, "release-quizzes") as tab:
+        yield tab
+
+
+@pytest.fixture(scope="module")
+def source_lab(chromium, lab_server):
+    """One JupyterLab page in which the instructor opens each quiz's source in turn."""
+    with lab.lab_tab(chromium, lab_server, "source-quizzes") as tab:
+        yield tab
+
+
 @pytest.fixture(scope="module", params=QUIZZES)
-def release(request, open_tab, lab_server):
+def release(request, release_lab, lab_server):
     quiz = request.param
     path = lab_server.root / "quizzes" / "release" / quiz / f"{quiz}.ipynb"
     assert path.is_file(), f"tools/build_quizzes.py did not build the student version {path}"
-    tab = open_tab(f"quizzes/release/{quiz}/{quiz}.ipynb")
-    tab.timings["quiz"] = quiz
+    notebook = f"quizzes/release/{quiz}/{quiz}.ipynb"
+    lab.open_in_lab(release_lab.page, notebook)
     try:
-        yield tab, path
+        yield release_lab, path
     finally:
-        close_tab(tab, lab_server)
+        lab.close_in_lab(release_lab.page, lab_server, notebook)
 
 
 def test_student_version_opens_and_runs(release):
@@ -102,12 +116,13 @@ def test_validate_button_reports_unanswered_tests(release):
 
 
 @pytest.mark.parametrize("quiz", QUIZZES)
-def test_validate_button_passes_the_instructor_solution(quiz, open_tab, lab_server):
-    tab = open_tab(f"quizzes/source/{quiz}/{quiz}.ipynb")
+def test_validate_button_passes_the_instructor_solution(quiz, source_lab, lab_server):
+    notebook = f"quizzes/source/{quiz}/{quiz}.ipynb"
+    lab.open_in_lab(source_lab.page, notebook)
     try:
-        kind, text = _validate(tab.page)
+        kind, text = _validate(source_lab.page)
     finally:
-        close_tab(tab, lab_server)
+        lab.close_in_lab(source_lab.page, lab_server, notebook)
     assert VALIDATE_SUCCESS in text and "validation-success" in kind, (
         f"{quiz}: Validate on the source (with solutions) did not pass:\n{text}")
 

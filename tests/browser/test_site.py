@@ -13,6 +13,7 @@ import http.server
 import json
 import sys
 import threading
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -102,20 +103,6 @@ class Visit:
         self.page.close()
 
 
-@pytest.fixture
-def visit(chromium, served):
-    opened: list[Visit] = []
-
-    def _open(path: str) -> Visit:
-        v = Visit(chromium, served, path)
-        opened.append(v)
-        return v
-
-    yield _open
-    for v in opened:
-        v.close()
-
-
 def _pages(site: Path) -> list[str]:
     """The site's pages (the theme's ``_static/*.html`` are template fragments, not pages)."""
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "_static")
@@ -136,84 +123,158 @@ SIGNATURE_JS = """box => {
 }"""
 
 
-def test_every_page_loads_offline_without_errors(site, visit):
-    """Every page: no console error, no request leaving the site, plotly.js at most once, every
-    figure drawn with something in it; page weights recorded."""
-    weights, problems = {}, []
+#: The pages axe-core checks: the home page, the references, the ledger and every lesson.
+AXE_PAGES = ("index.html", "references.html", "ledger.html", *(f"lessons/{x}.html" for x in LESSON_PAGES))
+
+
+@dataclass
+class SiteReading:
+    """What one reading of the site in Chromium found, per check. Every page is opened once and
+    every check that needs a browser reads that visit: a lesson page with plotly costs Chromium
+    several CPU-seconds to load, and four checks each loading every page made this group the
+    suite's longest (docs/browser_tests.md, "One visit, many checks")."""
+    loading: list[str] = field(default_factory=list)
+    weights: dict = field(default_factory=dict)
+    accessibility: list[str] = field(default_factory=list)
+    legibility: list[str] = field(default_factory=list)
+    controls: list[str] = field(default_factory=list)
+    controls_moved: int = 0
+
+
+@pytest.fixture(scope="module")
+def reading(site, served, chromium, axe_js) -> SiteReading:
+    found = SiteReading()
+    lesson_paths = {f"lessons/{x}.html": x for x in LESSON_PAGES}
     for path in _pages(site):
-        v = visit(path)
-        n = v.wait_for_figures()
-        drawn = v.page.evaluate(FIGURES_DRAWN_JS)
-        for k, fig in enumerate(drawn):
-            if not (fig["width"] > 100 and fig["height"] > 100 and fig["shown"] > 0 and fig["marks"] > 0):
-                problems.append(f"{path}: figure {k + 1} ({fig['title'][:50]!r}) is not drawn: {fig}")
-        if v.errors:
-            problems.append(f"{path}: console errors: {v.errors[:3]}")
-        if v.outside:
-            problems.append(f"{path}: requests leaving the site: {sorted(set(v.outside))[:5]}")
-        plotly = [u for u in v.urls if "plotly" in u and u.endswith(".js")]
-        if len(plotly) > 1:
-            problems.append(f"{path}: plotly.js requested {len(plotly)} times")
-        files = {site / unquote(urlparse(u).path).lstrip("/") for u in set(v.urls)}
-        files = {f / "index.html" if f.is_dir() else f for f in files}
-        html_bytes = (site / path).stat().st_size
-        loaded = [f for f in files if f.is_file()]
-        weights[path] = {"figures": n, "html_bytes": html_bytes,
-                         "total_bytes": sum(f.stat().st_size for f in loaded),
-                         # what a host that compresses (GitHub Pages, nginx with gzip on) sends
-                         "total_gzip_bytes": sum(len(gzip.compress(f.read_bytes(), 6)) for f in loaded),
-                         "plotly_js_bytes": sum(f.stat().st_size for f in loaded if "plotly" in f.name)}
-        if html_bytes > MAX_PAGE_HTML_BYTES:
-            problems.append(f"{path}: the page's HTML is {html_bytes / 1e6:.1f} MB (> {MAX_PAGE_HTML_BYTES / 1e6} MB)")
+        v = Visit(chromium, served, path)
+        try:
+            _check_loading(v, site, path, found)
+            if path in AXE_PAGES:
+                found.accessibility += _axe_problems(v, axe_js, path)
+            if path in lesson_paths:
+                found.legibility += _legibility_problems(v, lesson_paths[path])
+                _check_controls(v, lesson_paths[path], found)  # last: it moves the controls
+        finally:
+            v.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "weights.json").write_text(json.dumps(weights, indent=1))
+    (ARTIFACTS / "weights.json").write_text(json.dumps(found.weights, indent=1))
+    return found
+
+
+def _check_loading(v: Visit, site: Path, path: str, found: SiteReading) -> None:
+    """No console error, no request leaving the site, plotly.js at most once, every figure drawn
+    with something in it; the page's weight."""
+    n = v.wait_for_figures()
+    problems = found.loading
+    for k, fig in enumerate(v.page.evaluate(FIGURES_DRAWN_JS)):
+        if not (fig["width"] > 100 and fig["height"] > 100 and fig["shown"] > 0 and fig["marks"] > 0):
+            problems.append(f"{path}: figure {k + 1} ({fig['title'][:50]!r}) is not drawn: {fig}")
+    if v.errors:
+        problems.append(f"{path}: console errors: {v.errors[:3]}")
+    if v.outside:
+        problems.append(f"{path}: requests leaving the site: {sorted(set(v.outside))[:5]}")
+    plotly = [u for u in v.urls if "plotly" in u and u.endswith(".js")]
+    if len(plotly) > 1:
+        problems.append(f"{path}: plotly.js requested {len(plotly)} times")
+    files = {site / unquote(urlparse(u).path).lstrip("/") for u in set(v.urls)}
+    loaded = [f for f in ({f / "index.html" if f.is_dir() else f for f in files}) if f.is_file()]
+    html_bytes = (site / path).stat().st_size
+    found.weights[path] = {"figures": n, "html_bytes": html_bytes,
+                           "total_bytes": sum(f.stat().st_size for f in loaded),
+                           # what a host that compresses (GitHub Pages, nginx with gzip on) sends
+                           "total_gzip_bytes": sum(len(gzip.compress(f.read_bytes(), 6)) for f in loaded),
+                           "plotly_js_bytes": sum(f.stat().st_size for f in loaded if "plotly" in f.name)}
+    if html_bytes > MAX_PAGE_HTML_BYTES:
+        problems.append(f"{path}: the page's HTML is {html_bytes / 1e6:.1f} MB (> {MAX_PAGE_HTML_BYTES / 1e6} MB)")
+
+
+def _axe_problems(v: Visit, axe_js: Path, path: str) -> list[str]:
+    v.page.add_script_tag(path=str(axe_js))
+    violations = v.page.evaluate(
+        """async () => (await window.axe.run(document, {resultTypes: ['violations']})).violations
+             .map(x => ({id: x.id, impact: x.impact, help: x.help, helpUrl: x.helpUrl,
+                         nodes: x.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),
+                                                   summary: n.failureSummary}))}))""")
+    bad = [x for x in violations if x["impact"] in lab.FAILING_IMPACTS]
+    return [f"{path}:\n{lab.format_violations(bad)}"] if bad else []
+
+
+#: Browser windows the site is read in (issue 23): the theme's narrow layout and a wide one.
+SITE_WIDTHS = (900, 1400)
+SITE_LEGIBILITY_JS = legibility.LEGIBILITY_JS.replace(".jp-OutputArea .js-plotly-plot", ".gutbrain-plot.js-plotly-plot")
+SITE_FIGURES = ".gutbrain-plot.js-plotly-plot"
+
+
+def _resize(page, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+    legibility.settle(page, figures=SITE_FIGURES)  # plotly redraws after a resize
+
+
+def _legibility_problems(v: Visit, lesson: str) -> list[str]:
+    problems = []
+    if not v.page.locator("[data-gb-static]").count():
+        return problems
+    for width in SITE_WIDTHS:
+        _resize(v.page, width, legibility.HEIGHT)
+        for fig in v.page.evaluate(SITE_LEGIBILITY_JS, [legibility.OVERLAP_PX, legibility.CLIP_TOLERANCE_PX]):
+            for p in fig["problems"]:
+                problems.append(f"{lesson} @ {width}px, figure {fig['index'] + 1} ({fig['title'][:40]!r}): {p}")
+    return problems
+
+
+def _check_controls(v: Visit, lesson: str, found: SiteReading) -> None:
+    """Every client-side slider and option changes what its figure draws; the first diagram is
+    photographed before and after."""
+    _resize(v.page, 1280, 900)
+    errors_before = len(v.errors)
+    v.page.screenshot(path=str(ARTIFACTS / f"{lesson}-top.png"))
+    boxes = v.page.locator("[data-gb-static]")
+    shot = False
+    for b in range(boxes.count()):
+        box = boxes.nth(b)
+        slider = box.locator(".gutbrain-static-slider input")
+        radios = box.locator(".gutbrain-static-choice input")
+        actions = []
+        if slider.count():
+            actions.append(("slider → End", lambda s=slider: (s.focus(), s.press("End"))))
+            actions.append(("slider → Home", lambda s=slider: (s.focus(), s.press("Home"))))
+        for k in range(radios.count()):
+            if not radios.nth(k).is_checked():
+                actions.append((f"option {k + 1}", lambda r=radios.nth(k): r.check()))
+        for name, act in actions:
+            before = box.evaluate(SIGNATURE_JS)
+            if not shot:
+                box.scroll_into_view_if_needed()
+                box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-before.png"))
+            act()
+            try:
+                v.page.wait_for_function(f"([box, before]) => ({SIGNATURE_JS})(box) !== before",
+                                         arg=[box.element_handle(), before], timeout=LOAD_TIMEOUT_MS,
+                                         polling=50)
+                found.controls_moved += 1
+            except Exception:
+                found.controls.append(f"{lesson}: diagram {b + 1}, {name}: the figure did not change")
+            if not shot:
+                box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-after.png"))
+                shot = True
+    if len(v.errors) > errors_before:
+        found.controls.append(f"{lesson}: console errors while moving controls: {v.errors[errors_before:][:3]}")
+
+
+def test_every_page_loads_offline_without_errors(reading):
+    """Every page: no console error, no request leaving the site, plotly.js at most once, every
+    figure drawn with something in it; page weights recorded (tests/artifacts/site/weights.json)."""
     for lesson in LESSON_PAGES:
-        assert f"lessons/{lesson}.html" in weights, f"lesson {lesson} has no page"
-    assert not problems, "\n".join(problems)
+        assert f"lessons/{lesson}.html" in reading.weights, f"lesson {lesson} has no page"
+    assert not reading.loading, "\n".join(reading.loading)
 
 
-def test_every_control_changes_its_figure(site, visit):
+def test_every_control_changes_its_figure(reading):
     """Every client-side slider and option changes what its figure draws; the first diagram of
     each lesson is photographed before and after."""
-    problems, moved = [], 0
-    for lesson in LESSON_PAGES:
-        v = visit(f"lessons/{lesson}.html")
-        v.page.set_viewport_size({"width": 1280, "height": 900})
-        v.wait_for_figures()
-        v.page.screenshot(path=str(ARTIFACTS / f"{lesson}-top.png"))
-        boxes = v.page.locator("[data-gb-static]")
-        shot = False
-        for b in range(boxes.count()):
-            box = boxes.nth(b)
-            slider = box.locator(".gutbrain-static-slider input")
-            radios = box.locator(".gutbrain-static-choice input")
-            actions = []
-            if slider.count():
-                actions.append(("slider → End", lambda s=slider: (s.focus(), s.press("End"))))
-                actions.append(("slider → Home", lambda s=slider: (s.focus(), s.press("Home"))))
-            for k in range(radios.count()):
-                if not radios.nth(k).is_checked():
-                    actions.append((f"option {k + 1}", lambda r=radios.nth(k): r.check()))
-            for name, act in actions:
-                before = box.evaluate(SIGNATURE_JS)
-                if not shot:
-                    box.scroll_into_view_if_needed()
-                    box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-before.png"))
-                act()
-                try:
-                    v.page.wait_for_function(f"([box, before]) => ({SIGNATURE_JS})(box) !== before",
-                                             arg=[box.element_handle(), before], timeout=LOAD_TIMEOUT_MS,
-                                             polling=50)
-                    moved += 1
-                except Exception:
-                    problems.append(f"{lesson}: diagram {b + 1}, {name}: the figure did not change")
-                if not shot:
-                    box.screenshot(path=str(ARTIFACTS / f"{lesson}-diagram-after.png"))
-                    shot = True
-        if v.errors:
-            problems.append(f"{lesson}: console errors while moving controls: {v.errors[:3]}")
-    assert moved > 0, "no client-side control found on any lesson page"
-    assert not problems, "\n".join(problems)
+    assert reading.controls_moved > 0, "no client-side control found on any lesson page"
+    assert not reading.controls, "\n".join(reading.controls)
 
 
 class _Links(HTMLParser):
@@ -268,43 +329,13 @@ def test_lesson_pages_offer_launch_and_run_locally(site):
         assert "Education, not medical advice" in text
 
 
-def test_pages_are_accessible(site, visit, axe_js):
+def test_pages_are_accessible(reading):
     """axe-core finds no serious or critical violation on the home page and every lesson page."""
-    problems = []
-    for path in ["index.html", "references.html", "ledger.html", *[f"lessons/{x}.html" for x in LESSON_PAGES]]:
-        v = visit(path)
-        v.wait_for_figures()
-        v.page.add_script_tag(path=str(axe_js))
-        violations = v.page.evaluate(
-            """async () => (await window.axe.run(document, {resultTypes: ['violations']})).violations
-                 .map(x => ({id: x.id, impact: x.impact, help: x.help, helpUrl: x.helpUrl,
-                             nodes: x.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),
-                                                       summary: n.failureSummary}))}))""")
-        bad = [x for x in violations if x["impact"] in lab.FAILING_IMPACTS]
-        if bad:
-            problems.append(f"{path}:\n{lab.format_violations(bad)}")
-    assert not problems, "\n".join(problems)
+    assert not reading.accessibility, "\n".join(reading.accessibility)
 
 
-#: Browser windows the site is read in (issue 23): the theme's narrow layout and a wide one.
-SITE_WIDTHS = (900, 1400)
-SITE_LEGIBILITY_JS = legibility.LEGIBILITY_JS.replace(".jp-OutputArea .js-plotly-plot", ".gutbrain-plot.js-plotly-plot")
-
-
-def test_figures_are_legible(site, visit):
+def test_figures_are_legible(reading):
     """The course's legibility check (tests/browser/legibility.py) on every site figure at 900 and
     1400 px: no overlapping or cut text, titles, axis titles with units, a text alternative shown."""
     assert SITE_LEGIBILITY_JS != legibility.LEGIBILITY_JS, "legibility.LEGIBILITY_JS changed its figure selector"
-    problems = []
-    for lesson in LESSON_PAGES:
-        v = visit(f"lessons/{lesson}.html")
-        if not v.wait_for_figures():
-            continue
-        for width in SITE_WIDTHS:
-            v.page.set_viewport_size({"width": width, "height": legibility.HEIGHT})
-            v.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-            legibility.settle(v.page, figures=".gutbrain-plot.js-plotly-plot")  # plotly redraws after a resize
-            for fig in v.page.evaluate(SITE_LEGIBILITY_JS, [legibility.OVERLAP_PX, legibility.CLIP_TOLERANCE_PX]):
-                for p in fig["problems"]:
-                    problems.append(f"{lesson} @ {width}px, figure {fig['index'] + 1} ({fig['title'][:40]!r}): {p}")
-    assert not problems, "\n".join(problems)
+    assert not reading.legibility, "\n".join(reading.legibility)

@@ -14,10 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 import nbformat
-import yaml
+
+from gutbrain.data import parse_yaml
+from gutbrain.selfcheck.bank import load_misconceptions
 
 from . import static
-from gutbrain.selfcheck.bank import load_misconceptions
 
 from .course import KEYS_DIR, gradebook, make_api, quiet_nbgrader, quiz_ids
 from .grading import load_summary
@@ -34,7 +35,7 @@ def load_tags() -> dict[str, str]:
 
 def load_key(quiz: str, keys_dir: Path = KEYS_DIR) -> dict | None:
     path = Path(keys_dir) / f"{quiz}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return parse_yaml(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def correct_option(course_root: Path, quiz: str, notebook: str, answer_cell: str, variable: str):
