@@ -2,7 +2,8 @@
 
 The server serves a temporary copy of the course (lessons/, quizzes/ with the student
 versions built, nbgrader_config.py), so the tests never leave outputs in committed notebooks.
-Every notebook opens in its own page; its kernel is shut down when the page is done.
+A notebook opens in a page of its own (``open_tab``), or in turn with others in one JupyterLab
+page (``lessons_lab``, labdriver.open_in_lab); its kernel is shut down when it is done.
 On a failure, a screenshot, the browser console and the server log are saved under
 tests/artifacts/browser/ (see docs/browser_tests.md).
 """
@@ -107,15 +108,31 @@ def open_tab(chromium, lab_server):
     return _open
 
 
+@pytest.fixture(scope="session")
+def lessons_lab(chromium, lab_server):
+    """One JupyterLab page per worker in which the lessons open in turn (``lesson``), as a learner
+    opens the next lesson: a JupyterLab page load costs Chromium about 5 CPU-seconds, opening a
+    notebook in it about 1 (labdriver.open_in_lab). It counts what its kernels send (wire.py)."""
+    with lab.lab_tab(chromium, lab_server, "lessons") as tab:
+        tab.wire = wire.WireCounter(tab.page)
+        yield tab
+
+
 @pytest.fixture(scope="session", params=lab.LESSONS, ids=[p.stem for p in lab.LESSONS])
-def lesson(request, open_tab, lab_server):
+def lesson(request, lessons_lab, lab_server):
     """A lesson opened in JupyterLab with Run -> Run All Cells done (outputs as a learner sees them).
 
     Session-scoped: every test that uses it, in any module, checks the same Run All (pytest runs
-    them together, and tests/conftest.py keeps them on one xdist worker)."""
-    tab = open_tab(f"lessons/{request.param.name}")
+    them together, and tests/conftest.py keeps them on one xdist worker). One lesson is open at a
+    time in the worker's ``lessons_lab`` page: pytest ends one parameter before the next begins."""
+    path = f"lessons/{request.param.name}"
+    tab = Tab(name=re.sub(r"[^A-Za-z0-9_.-]+", "_", path), page=lessons_lab.page,
+              console=lessons_lab.console, path=path)
+    tab.wire = lessons_lab.wire
+    tab.wire.forget()  # the byte budget is this lesson's alone
     try:
         try:
+            lab.open_in_lab(tab.page, path)
             # A repeated Run All (anywidget gave up under load) re-sends every widget: the byte
             # budget is judged on the first, the Run All a learner makes.
             def keep_first_run_bytes():
@@ -123,12 +140,12 @@ def lesson(request, open_tab, lab_server):
 
             tab.timings["run_all_s"] = lab.run_all(tab.page, before_retry=keep_first_run_bytes)
         except Exception:
-            # The tab is closed before pytest reports this set-up error: save what it shows now.
+            # Saved now: pytest reports this set-up error after the notebook is closed.
             lab.save_artifacts(tab.page, tab.console, f"setup--{tab.name}", lab_server)
             raise
         yield tab
     finally:
-        close_tab(tab, lab_server)
+        lab.close_in_lab(tab.page, lab_server, path)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -50,6 +50,13 @@ class WireCounter:
             self.received[rid] = self.received.get(rid, 0) + size
             self.largest[rid] = max(self.largest.get(rid, 0), size)
 
+    def forget(self) -> None:
+        """Start counting afresh (the page's next notebook), forgetting the websockets seen so far."""
+        with self._lock:
+            self.urls.clear()
+            self.received.clear()
+            self.largest.clear()
+
     def _kernel_ids(self) -> list[str]:
         return [rid for rid, url in self.urls.items() if KERNEL_CHANNELS.search(url)]
 
