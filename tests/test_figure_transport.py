@@ -182,7 +182,7 @@ const fakeBundle = { default: () => ({
   },
   render({ model, el }) { events.push(["render", el.children.length]); return () => events.push(["removed"]); },
 }) };
-const el = { children: [], replaceChildren(...c) { this.children = c; }, };
+const el = { children: [], dataset: {}, replaceChildren(...c) { this.children = c; }, };
 globalThis.document = {
   getElementById: (id) => (MODE === "static" ? null : { textContent: JSON.stringify({ baseUrl: "/user/x/" }) }),
   createElement: (tag) => ({ tag, style: {}, setAttribute(k, v) { this[k] = v; }, remove() { el.children = el.children.filter((c) => c !== this); } }),
@@ -190,12 +190,15 @@ globalThis.document = {
 globalThis.window = { location: { href: "https://hub.example.org/user/x/lab/tree/lessons/01.ipynb" } };
 const origError = console.error; console.error = () => {};
 const loader = await import(process.argv[2]);
-if (MODE === "live") {
+if (MODE !== "static") {
   // The bundle arrives only after Python has already sent two restyles.
   globalThis["__gutbrainPlotlyBundle:" + BUNDLE_PATH] = new Promise((r) => { release = () => r(fakeBundle); });
 }
 const widget = loader.default();
 const model = new Model();
+if (MODE !== "late") model.values = { _widget_data: [{ type: "bar" }], _widget_layout: { title: "t" } };
+const warned = [];
+console.warn = (...args) => warned.push(args.join(" "));
 widget.initialize({ model });
 model.send("_py2js_update", { n: 1 }); model.send("_py2js_update", null);
 model.send("_py2js_update", { n: 2 }); model.send("_py2js_update", null);
@@ -203,6 +206,13 @@ const cleanup = widget.render({ model, el });
 events.push(["rendered-sync", el.children.map((c) => c.className)]);
 if (release) release();
 await new Promise((r) => setTimeout(r, 50));
+if (MODE === "late") {
+  // The figure's data and layout arrive after the view was asked to draw (seen under load).
+  events.push(["before-state", el.children.map((c) => c.className)]);
+  model.send("_widget_layout", { title: "t" });
+  model.send("_widget_data", [{ type: "bar" }]);
+  events.push(["warned", warned.length]);
+}
 model.send("_py2js_update", { n: 3 }); model.send("_py2js_update", null);
 events.push(["children", el.children.map((c) => [c.className, c.role, c.textContent])]);
 cleanup();
@@ -230,6 +240,15 @@ def test_the_loader_returns_at_once_and_replays_early_messages_in_order(tmp_path
     assert events[0] == ["rendered-sync", ["gutbrain-figure-pending"]]
     assert events[1:] == [["update", 1], ["update", 2], ["render", 0], ["update", 3],
                           ["children", []], ["removed"]]
+
+
+def test_a_figure_whose_data_arrives_after_its_view_is_drawn_once_it_arrives(tmp_path):
+    events = _run_loader(tmp_path, "late")
+    assert ["before-state", ["gutbrain-figure-pending"]] in events, events
+    renders = [e for e in events if e[0] == "render"]
+    assert len(renders) == 1, f"drawn {len(renders)} times: {events}"
+    assert events.index(renders[0]) > events.index(["before-state", ["gutbrain-figure-pending"]])
+    assert ["warned", 1] in events, "the late data should be said on the console"
 
 
 def test_without_a_jupyter_server_the_figure_says_how_to_open_the_course(tmp_path):

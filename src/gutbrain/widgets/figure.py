@@ -98,16 +98,42 @@ export default () => {
     render({ el }) {
       let removed = false;
       let cleanup = null;
+      let stopListening = null;
       const pending = document.createElement("div");
       pending.className = "gutbrain-figure-pending";
       pending.style.cssText = "min-height:360px";
       el.replaceChildren(pending);
       ready.then(({ widget, proxy }) => {
         if (removed) return;
-        pending.remove();
-        cleanup = widget.render({ model: proxy, el });
+        // plotly's view reads the figure's data and layout once, when it draws, and ignores later
+        // changes of them (Python sends them just after the model opens). A figure was seen drawn
+        // with neither, blank for good, twice in test-suite runs under heavy load (cause not proven):
+        // so draw once both are here, and draw again if they arrive after a draw without them.
+        const complete = () => (proxy.get("_widget_data") || []).length > 0
+          && Object.keys(proxy.get("_widget_layout") || {}).length > 0;
+        const draw = () => {
+          if (removed) return;
+          if (typeof cleanup === "function") cleanup();
+          pending.remove();
+          el.dataset.gutbrainDrawnComplete = String(complete());
+          cleanup = widget.render({ model: proxy, el });
+        };
+        const onState = () => {
+          if (removed || !complete() || el.dataset.gutbrainDrawnComplete === "true") return;
+          console.warn("[gutbrain] a figure's data arrived after its view: drawing it now");
+          draw();
+        };
+        proxy.on("change:_widget_data", onState);
+        proxy.on("change:_widget_layout", onState);
+        stopListening = () => { proxy.off("change:_widget_data", onState); proxy.off("change:_widget_layout", onState); };
+        if (complete()) draw();
+        else setTimeout(() => { if (!el.dataset.gutbrainDrawnComplete) draw(); }, 5000);  // a figure with no traces
       }, (error) => { if (!removed) showProblem(el, error); });
-      return () => { removed = true; if (typeof cleanup === "function") cleanup(); };
+      return () => {
+        removed = true;
+        if (stopListening) stopListening();
+        if (typeof cleanup === "function") cleanup();
+      };
     },
   };
 };
