@@ -342,3 +342,29 @@ def test_the_runner_does_not_import_nbgrader():
     code = "import sys, gutbrain.instructor.sandbox_run; print(sorted(m for m in sys.modules if m.startswith('nbgrader')))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]", run.stdout
+
+
+def test_the_runner_runs_a_notebook_without_nbformat():
+    """nbformat's schema validator (0.16 s to import) has no job in the shell engine either: the
+    runner executes the cells, fills in their outputs and reads the answers with plain data."""
+    job = {"notebook": {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# Quiz"},
+        {"cell_type": "code", "id": "a", "metadata": {}, "source": "x = 6 * 7\nprint('hi')\nx",
+         "outputs": [], "execution_count": None},
+        {"cell_type": "code", "id": "b", "metadata": {}, "source": "1 / 0", "outputs": [],
+         "execution_count": None}]},
+        "checks": [{"id": "x", "spec": {"kind": "value", "name": "x"}}]}
+    code = ("import sys, json; from gutbrain.instructor.sandbox_run import run; "
+            f"r = run(json.loads({json.dumps(json.dumps(job))})); "
+            "print(json.dumps([r, sorted(m for m in sys.modules if m.split('.')[0] in ('nbformat', 'jsonschema'))]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert imported == [], f"the runner imported {imported}"
+    assert result["status"] == "ok"
+    assert result["outputs"][0] == []
+    stdout, shown = result["outputs"][1]
+    assert stdout["output_type"] == "stream" and stdout["text"].startswith("hi\n")
+    assert shown == {"output_type": "execute_result", "data": {"text/plain": "42"}}
+    assert [o["ename"] for o in result["outputs"][2] if o["output_type"] == "error"] == ["ZeroDivisionError"]
+    assert result["execution_counts"] == [None, 1, 2]
+    assert result["answers"]["x"]["ok"] is True and result["answers"]["x"].get("value") == 42, result["answers"]
