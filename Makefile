@@ -36,7 +36,9 @@ $(BIN)/python:
 
 # pip byte-compiles the installed files one at a time (28 s of its 47 s here); compileall on every
 # core takes 20 s. The .pyc files are made here because the grading sandbox's venv is read-only.
-COMPILE := $(BIN)/python -c "import compileall, sysconfig; compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2, workers=0)"
+# The packages' own test suites (2,472 of 10,529 files, pandas/tests alone 1,143) are never
+# imported: skipping them takes the whole venv from 27 s to 18 s.
+COMPILE := $(BIN)/python -c "import compileall, re, sysconfig; compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2, workers=0, rx=re.compile(r'[/\\\\]tests[/\\\\]'))"
 
 # The whole locked environment (requirements.lock, derived from environment.yml by `make lock`;
 # the check fails, saying so, when a pin changed without `make lock`).
