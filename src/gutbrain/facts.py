@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from gutbrain.data import parse_yaml
+
 LESSON_SCOPES = (
     "00_start_here", "01_serotonin_synthesis", "02_vagus_nerve", "03_psychobiotics",
     "04_inflammation_kynurenine", "05_reading_health_articles",

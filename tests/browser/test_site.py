@@ -132,7 +132,7 @@ class SiteReading:
     """What one reading of the site in Chromium found, per check. Every page is opened once and
     every check that needs a browser reads that visit: a lesson page with plotly costs Chromium
     several CPU-seconds to load, and four checks each loading every page made this group the
-    suite's longest (docs/browser_tests.md, "One visit, many checks")."""
+    suite's longest (docs/site.md, "Tests")."""
     loading: list[str] = field(default_factory=list)
     weights: dict = field(default_factory=dict)
     accessibility: list[str] = field(default_factory=list)

@@ -19,7 +19,6 @@ from gutbrain.data import parse_yaml
 from gutbrain.selfcheck.bank import load_misconceptions
 
 from . import static
-
 from .course import KEYS_DIR, gradebook, make_api, quiet_nbgrader, quiz_ids
 from .grading import load_summary
 

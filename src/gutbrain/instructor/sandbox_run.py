@@ -6,7 +6,8 @@ The grader (``sandbox.py``) starts this module in a bubblewrap sandbox, one proc
 submission, and writes a job on stdin: the notebook to execute (the student's cells put
 into the released quiz; hidden tests and solutions are never in it), the per-cell timeout,
 the resource limits and what to read back (each autograded item's ``metadata.gutbrain.check``).
-It executes the notebook with nbclient in a kernel that lives in the same sandbox, then, in
+It executes the notebook in an IPython shell in this process (engine "shell", the default; engine
+"kernel": with nbclient, in a kernel that lives in the same sandbox), then, in
 one extra cell per item, converts the named values to JSON with exact-type checks (a float
 subclass, a str subclass or an ndarray subclass is refused, never trusted) and calls a
 function item on the grader's inputs. It writes one JSON document on stdout.
@@ -217,14 +218,14 @@ def _run_in_shell(nb, cell_timeout: int) -> tuple[str, str | None]:
         err = None if result is None else (result.error_in_exec or result.error_before_exec)
         if err is not None:
             outputs.append(_output("error", ename=type(err).__name__, evalue=str(err)[:4000],
-                                                  traceback=[f"{type(err).__name__}: {str(err)[:4000]}"]))
+                                   traceback=[f"{type(err).__name__}: {str(err)[:4000]}"]))
         elif result is not None and result.result is not None:
             try:
                 text = repr(result.result)
             except BaseException:  # noqa: BLE001 - a student's __repr__ may raise anything
                 text = "(no text form)"
             outputs.append(_output("execute_result", data={"text/plain": text[:100_000]},
-                                                  execution_count=count))
+                                   execution_count=count))
         cell.outputs, cell.execution_count = outputs, count
     return "ok", None
 
