@@ -196,7 +196,9 @@ if (MODE !== "static") {
 }
 const widget = loader.default();
 const model = new Model();
-if (MODE !== "late") model.values = { _widget_data: [{ type: "bar" }], _widget_layout: { title: "t" } };
+if (MODE === "live" || MODE === "static") model.values = { _widget_data: [{ type: "bar" }], _widget_layout: { title: "t" } };
+// A figure made empty, its traces to come in plotly's own messages: it has a layout from the start.
+if (MODE === "no-traces") model.values = { _widget_data: [], _widget_layout: { title: "t" } };
 const warned = [];
 console.warn = (...args) => warned.push(args.join(" "));
 widget.initialize({ model });
@@ -206,11 +208,13 @@ const cleanup = widget.render({ model, el });
 events.push(["rendered-sync", el.children.map((c) => c.className)]);
 if (release) release();
 await new Promise((r) => setTimeout(r, 50));
+events.push(["drawn-once-bundle-here", events.filter((e) => e[0] === "render").length]);
 if (MODE === "late") {
   // The figure's data and layout arrive after the view was asked to draw (seen under load).
   events.push(["before-state", el.children.map((c) => c.className)]);
   model.send("_widget_layout", { title: "t" });
   model.send("_widget_data", [{ type: "bar" }]);
+  await new Promise((r) => setTimeout(r, 200));
   events.push(["warned", warned.length]);
 }
 model.send("_py2js_update", { n: 3 }); model.send("_py2js_update", null);
@@ -238,12 +242,19 @@ def _run_loader(tmp_path: Path, mode: str) -> list:
 def test_the_loader_returns_at_once_and_replays_early_messages_in_order(tmp_path):
     events = _run_loader(tmp_path, "live")
     assert events[0] == ["rendered-sync", ["gutbrain-figure-pending"]]
-    assert events[1:] == [["update", 1], ["update", 2], ["render", 0], ["update", 3],
-                          ["children", []], ["removed"]]
+    assert events[1:] == [["update", 1], ["update", 2], ["render", 0], ["drawn-once-bundle-here", 1],
+                          ["update", 3], ["children", []], ["removed"]]
+
+
+def test_a_figure_with_a_layout_and_no_traces_yet_is_drawn_at_once(tmp_path):
+    """Its traces come later in plotly's own messages: it must not wait for them."""
+    events = _run_loader(tmp_path, "no-traces")
+    assert ["drawn-once-bundle-here", 1] in events, events
 
 
 def test_a_figure_whose_data_arrives_after_its_view_is_drawn_once_it_arrives(tmp_path):
     events = _run_loader(tmp_path, "late")
+    assert ["drawn-once-bundle-here", 0] in events, events
     assert ["before-state", ["gutbrain-figure-pending"]] in events, events
     renders = [e for e in events if e[0] == "render"]
     assert len(renders) == 1, f"drawn {len(renders)} times: {events}"

@@ -105,29 +105,41 @@ export default () => {
       el.replaceChildren(pending);
       ready.then(({ widget, proxy }) => {
         if (removed) return;
-        // plotly's view reads the figure's data and layout once, when it draws, and ignores later
-        // changes of them (Python sends them just after the model opens). A figure was seen drawn
-        // with neither, blank for good, twice in test-suite runs under heavy load (cause not proven):
-        // so draw once both are here, and draw again if they arrive after a draw without them.
-        const complete = () => (proxy.get("_widget_data") || []).length > 0
-          && Object.keys(proxy.get("_widget_layout") || {}).length > 0;
+        // plotly's view reads the figure's data and layout once, when it draws; later it follows
+        // plotly's own messages (addTraces, restyle, ...) but not a change of the whole data or
+        // layout, which Python sends just after the model opens. A figure was seen drawn with
+        // neither, blank for good, twice in test-suite runs under heavy load (cause not proven): so
+        // wait for them, and draw again if one arrives after a draw that lacked it.
+        const traces = () => (proxy.get("_widget_data") || []).length;
+        const layoutKeys = () => Object.keys(proxy.get("_widget_layout") || {}).length;
+        let drawnWith = null;  // what the last draw had
+        let soon = null;  // a draw to come
         const draw = () => {
           if (removed) return;
           if (typeof cleanup === "function") cleanup();
           pending.remove();
-          el.dataset.gutbrainDrawnComplete = String(complete());
+          soon = null;
+          drawnWith = { traces: traces(), layoutKeys: layoutKeys() };
           cleanup = widget.render({ model: proxy, el });
         };
         const onState = () => {
-          if (removed || !complete() || el.dataset.gutbrainDrawnComplete === "true") return;
-          console.warn("[gutbrain] a figure's data arrived after its view: drawing it now");
-          draw();
+          if (removed) return;
+          const late = drawnWith === null ? traces() || layoutKeys()
+            : (!drawnWith.traces && traces()) || (!drawnWith.layoutKeys && layoutKeys());
+          if (!late) return;
+          if (soon === null) console.warn("[gutbrain] a figure's data arrived after its view: drawing it now");
+          clearTimeout(soon);  // the layout and the data come as two messages: draw once, after both
+          soon = setTimeout(draw, 100);
         };
         proxy.on("change:_widget_data", onState);
         proxy.on("change:_widget_layout", onState);
-        stopListening = () => { proxy.off("change:_widget_data", onState); proxy.off("change:_widget_layout", onState); };
-        if (complete()) draw();
-        else setTimeout(() => { if (!el.dataset.gutbrainDrawnComplete) draw(); }, 5000);  // a figure with no traces
+        stopListening = () => {
+          clearTimeout(soon);
+          proxy.off("change:_widget_data", onState);
+          proxy.off("change:_widget_layout", onState);
+        };
+        if (traces() || layoutKeys()) draw();
+        else setTimeout(() => { if (drawnWith === null) draw(); }, 5000);  // an empty figure, for good
       }, (error) => { if (!removed) showProblem(el, error); });
       return () => {
         removed = true;
