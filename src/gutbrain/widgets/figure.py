@@ -108,7 +108,7 @@ export default () => {
         // plotly's view reads the figure's data and layout once, when it draws; later it follows
         // plotly's own messages (addTraces, restyle, ...) but not a change of the whole data or
         // layout, which Python sends just after the model opens. A figure was seen drawn with
-        // neither, blank for good, twice in test-suite runs under heavy load (cause not proven): so
+        // neither, blank for good, in a test-suite run under heavy load (cause not proven): so
         // wait for them, and draw again if one arrives after a draw that lacked it.
         const traces = () => (proxy.get("_widget_data") || []).length;
         const layoutKeys = () => Object.keys(proxy.get("_widget_layout") || {}).length;
