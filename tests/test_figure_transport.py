@@ -182,7 +182,7 @@ const fakeBundle = { default: () => ({
   },
   render({ model, el }) { events.push(["render", el.children.length]); return () => events.push(["removed"]); },
 }) };
-const el = { children: [], dataset: {}, replaceChildren(...c) { this.children = c; }, };
+const el = { children: [], replaceChildren(...c) { this.children = c; }, };
 globalThis.document = {
   getElementById: (id) => (MODE === "static" ? null : { textContent: JSON.stringify({ baseUrl: "/user/x/" }) }),
   createElement: (tag) => ({ tag, style: {}, setAttribute(k, v) { this[k] = v; }, remove() { el.children = el.children.filter((c) => c !== this); } }),
