@@ -102,6 +102,34 @@ def test_update_forest_plot_in_place_on_a_figure_widget():
     assert widget.data[forest._DIAMONDS].x == ()
 
 
+def test_a_forest_update_is_one_message_and_draws_what_a_new_figure_draws(monkeypatch):
+    """One message, so the browser redraws once; and the same traces and layout as the figure
+    built afresh from the new rows (other groups, no prediction interval, another height)."""
+    widget = go.FigureWidget(_fig())
+    sent = []
+    for kind in ("restyle", "relayout", "update"):
+        monkeypatch.setattr(widget, f"_send_{kind}_msg", lambda *a, kind=kind, **k: sent.append(kind))
+    rows = [{**r, "group": "other"} for r in ROWS[:2]]
+    pooled = ForestRow("Fixed effect", -0.1, -0.3, 0.1)
+    with widget.batch_update():
+        update_forest_plot(widget, rows, pooled=pooled, title="Two trials")
+    assert sent == ["update"]
+    fresh = forest_plot(rows, pooled=pooled, title="Two trials", x_title="SMD (probiotic − placebo)",
+                        favours=("favours probiotic", "favours placebo"), group_title="Population")
+    for i, (drawn, expected) in enumerate(zip(widget.data, fresh.data)):
+        for prop in ("x", "y", "text", "hovertext", "name", "visible", "showlegend"):
+            assert drawn[prop] == expected[prop], f"trace {i}: {prop}"
+        if expected.type == "scatter":
+            for prop in ("size", "color", "symbol"):
+                assert drawn.marker[prop] == expected.marker[prop], f"trace {i}: marker.{prop}"
+    for path in ("height", "yaxis.range", "yaxis.tickvals", "yaxis.ticktext", "xaxis.range", "title.text"):
+        drawn, expected = widget.layout, fresh.layout
+        for key in path.split("."):
+            drawn, expected = drawn[key], expected[key]
+        assert drawn == expected, path
+    assert alt_text(widget) == alt_text(fresh)
+
+
 def test_long_labels_wrap_and_make_rows_taller():
     short = forest_plot(ROWS, title="t", x_title="x")
     long = forest_plot([{**r, "label": r["label"] + " with a much longer description of the population"}

@@ -706,7 +706,7 @@ def wait_for_state_change(explorer, before: dict, timeout_ms: int = 10_000) -> d
                const now = window.gutbrainTest.explorerState(el);
                if (now.figures !== before.figures) return resolve(true);
                if (Date.now() - t0 > %d) return reject(new Error('figure data did not change'));
-               setTimeout(tick, 100);
+               setTimeout(tick, 30);
              };
              tick();
            })""" % timeout_ms, before)

@@ -366,18 +366,36 @@ class LessonResult:
                 + (f" (notebook {px} px)" if px else ""))
 
 
-def settle(page, timeout_s: float = 8.0, every_s: float = 0.25, figures: str = ".jp-OutputArea .js-plotly-plot") -> None:
-    """Wait until every figure's size has stopped changing (plotly relayouts after a resize)."""
-    last, stable, deadline = None, 0, time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        sizes = page.evaluate("""(figures) => Array.from(document.querySelectorAll(figures + ' .main-svg'))
-            .map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })""",
-                              figures)
-        stable = stable + 1 if sizes == last else 0
-        if stable >= 3:
-            return
-        last = sizes
-        time.sleep(every_s)
+#: Resolves when no figure has changed size or redrawn (plotly_afterplot) for ``quietMs``.
+_SETTLE_JS = """async ([figures, quietMs, timeoutMs]) => {
+  const plots = Array.from(document.querySelectorAll(figures));
+  const sizes = () => JSON.stringify(Array.from(document.querySelectorAll(figures + ' .main-svg'))
+    .map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; }));
+  let draws = 0;
+  const onDraw = () => { draws += 1; };
+  plots.forEach(gd => gd.on && gd.on('plotly_afterplot', onDraw));
+  try {
+    const start = performance.now();
+    let last = [sizes(), draws], since = start;
+    while (performance.now() - start < timeoutMs) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+      const now = [sizes(), draws];
+      if (now[0] !== last[0] || now[1] !== last[1]) { last = now; since = performance.now(); }
+      else if (performance.now() - since >= quietMs) return true;
+    }
+    return false;
+  } finally {
+    plots.forEach(gd => gd.removeListener && gd.removeListener('plotly_afterplot', onDraw));
+  }
+}"""
+
+
+def settle(page, timeout_s: float = 8.0, quiet_s: float = 0.6,
+           figures: str = ".jp-OutputArea .js-plotly-plot") -> None:
+    """Wait until no figure has changed size or redrawn for ``quiet_s`` (plotly lays a figure out
+    again after a resize; a view's update redraws it). Timed in the page, so a quiet figure costs
+    ``quiet_s`` and not a round of polls from here."""
+    page.evaluate(_SETTLE_JS, [figures, quiet_s * 1000, timeout_s * 1000])
 
 
 def collapse_side_panels(page) -> None:
@@ -498,7 +516,7 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
             idles = lab.kernel_idles(page)
             option.click()
             _wait_for_view(page, explorer, before, idles)
-            settle(page, timeout_s=3.0, every_s=0.1)  # no window resize here: a redraw only
+            settle(page, timeout_s=3.0, quiet_s=0.15)  # no window resize here: a redraw only
             figs = page.evaluate(LEGIBILITY_JS, [OVERLAP_PX, CLIP_TOLERANCE_PX])
             for fig in figs:
                 if fig["index"] not in figure_ids:
@@ -514,8 +532,10 @@ def _check_views(page, result: LessonResult, lesson: str, width: str, folder: Pa
                 result.figures.append(FigureResult(lesson, width, fig["index"], fig["title"], fig["problems"],
                                                    fig["texts"], fig["overlaps"], shot, view=label))
         if original is not None and original < options.count():
+            before, idles = lab.explorer_state(explorer), lab.kernel_idles(page)
             options.nth(original).click()
-            settle(page, timeout_s=3.0)
+            _wait_for_view(page, explorer, before, idles)
+            settle(page, timeout_s=3.0, quiet_s=0.15)
 
 
 def _wait_for_view(page, explorer, before: dict, idles_before: int) -> None:
