@@ -384,22 +384,27 @@ def bench_suite(repeat: int) -> list[float]:
 
 
 def summary(results: dict) -> None:
-    def pooled(keep) -> list[float]:
-        return [v for c in results["controls"].values() for n, vs in c.items() if keep(n) for v in vs]
-
-    def first(n: str) -> bool:
-        return "last redraw" not in n
+    def pooled(kind: str, last: bool) -> list[float]:
+        """Every measurement of one kind of input, to the first or to the last redraw."""
+        return [v for c in results["controls"].values() for name, vs in c.items()
+                if _kind(name) == kind and ("last redraw" in name) == last for v in vs]
 
     print("All lessons:")
     print(f"  load average at the end: {os.getloadavg()}")
     for problem in results.get("problems", []):
         print(f"  problem: {problem}")
-    print(line("  every slider key step -> new figure data", pooled(lambda n: "key step" in n and first(n))))
-    print(line("  every slider key step -> last redraw", pooled(lambda n: "key step" in n and not first(n))))
-    choice = lambda n: "drag" not in n and "key step" not in n  # noqa: E731
-    print(line("  every radio/toggle/dropdown choice -> new figure data", pooled(lambda n: choice(n) and first(n))))
-    print(line("  every radio/toggle/dropdown choice -> last redraw", pooled(lambda n: choice(n) and not first(n))))
-    print(line("  slider drag: release -> figure settled", pooled(lambda n: "settle" in n)))
+    print(line("  every slider key step -> new figure data", pooled("key step", last=False)))
+    print(line("  every slider key step -> last redraw", pooled("key step", last=True)))
+    print(line("  every radio/toggle/dropdown choice -> new figure data", pooled("choice", last=False)))
+    print(line("  every radio/toggle/dropdown choice -> last redraw", pooled("choice", last=True)))
+    print(line("  slider drag: release -> figure settled", pooled("drag settle", last=False)))
+
+
+def _kind(name: str) -> str:
+    """What a measurement's name (from ``measure_controls``) measured."""
+    if "drag" in name:
+        return "drag settle" if "settle" in name else "drag redraws"
+    return "key step" if "key step" in name else "choice"
 
 
 def main() -> None:
