@@ -73,16 +73,19 @@ $(RELEASED): $(READY) $(QUIZ_SOURCES) nbgrader_config.py
 student: $(RELEASED)
 
 # Two views of one JupyterLab, configured by jupyter-config/<view>/ (page_config.json,
-# jupyter_server_config.json) put on JUPYTER_CONFIG_PATH: your own ~/.jupyter still applies.
+# jupyter_server_config.json) put on JUPYTER_CONFIG_PATH, and the course's JupyterLab extension
+# (jupyter-config/data/labextensions/) on JUPYTER_PATH: your own ~/.jupyter still applies.
 # Binder's `start` does the same for the learner's view.
 lab: $(RELEASED)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTER_PATH="$(CURDIR)/jupyter-config/data$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG)
 
 instructor: $(RELEASED)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/instructor$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTER_PATH="$(CURDIR)/jupyter-config/data$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/quizzes/source $(ROOT_FLAG)

@@ -62,7 +62,8 @@ def _free_port() -> int:
 def server_footprint() -> dict[str, float]:
     """The learner's Jupyter server (no kernel) after start-up and after serving the Lab page."""
     port, token = _free_port(), "bench"
-    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(REPO / "jupyter-config" / "learner"))
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(REPO / "jupyter-config" / "learner"),
+               JUPYTER_PATH=str(REPO / "jupyter-config" / "data"))
     with tempfile.TemporaryDirectory() as runtime:
         env["JUPYTER_RUNTIME_DIR"] = runtime
         proc = subprocess.Popen([str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",

@@ -246,6 +246,7 @@ def lab_server(base: Path, timeout_s: float = 90.0, build_quizzes: bool = True,
     build = _start_quiz_build(root) if build_quizzes and not cache else None
     env = _child_env(base)
     env["GUTBRAIN_LESSONS"] = str(root / "lessons")
+    env["JUPYTER_PATH"] = str(REPO / "jupyter-config" / "data")  # as `start` and `make lab` set it
     settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
     lab_settings = dict(LAB_SETTINGS)
     if view is not None:

@@ -39,6 +39,16 @@ def test_run_all_receives_at_most_1_mb_over_the_kernel_websocket(lesson):
         "budget: is a figure a plain go.FigureWidget (5 MB of plotly.js each) instead of CourseFigure?")
 
 
+def test_no_widget_gave_up_during_the_first_run_all(lesson):
+    """Issue 19: anywidget gives a widget 2 s to load; plotly's bundle, imported as the lesson
+    opens (jupyter-config/data/labextensions/gutbrain-plotly-preload), must not take them."""
+    repeats = lesson.timings["run_all_repeats"]
+    assert not repeats, (
+        f"{lesson.path}: Run All had to run again because anywidget gave up on a widget: {repeats}. "
+        "Was plotly's widget bundle imported when the lesson opened (the course's JupyterLab "
+        "extension, found through JUPYTER_PATH)?")
+
+
 def test_every_widget_and_figure_renders(lesson):
     page = lesson.page
     figures = lab.wait_for_figures(page)

@@ -51,6 +51,20 @@ def _what_lab_shows(page) -> dict:
     })""")
 
 
+def _plotly_preloaded(page) -> dict:
+    """What the course's JupyterLab extension did: plotly's widget bundle imported, and no cell run."""
+    return page.evaluate("""async () => {
+        const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+        const loading = globalThis['__gutbrainPlotlyBundle:' + config.gutbrainPlotlyBundle];
+        const bundle = loading ? await loading : null;
+        return {
+            path: config.gutbrainPlotlyBundle || null,
+            imported: Boolean(bundle && typeof bundle.default === 'function'),
+            ran: window.gutbrainTest.prompts().filter(p => /\\d/.test(p)),
+        };
+    }""")
+
+
 def test_tools_of_each_view(view_server, chromium):
     tab = _open(chromium, view_server, "lessons/00_start_here.ipynb")
     try:
@@ -59,6 +73,11 @@ def test_tools_of_each_view(view_server, chromium):
         quizzes = {i["name"] for i in view_server.api("api/contents/quizzes")["content"]}
         assert not seen["toasts"], f"{view_server.view} view: pop-up(s) {seen['toasts']}"
         assert NEWS_PLUGIN in seen["disabled"]
+        # Issue 19: plotly is imported as a lesson opens, before any figure needs it.
+        preload = _plotly_preloaded(tab.page)
+        assert preload["path"] and preload["imported"] and not preload["ran"], (
+            f"{view_server.view} view: plotly's widget bundle was not imported as the lesson opened: "
+            f"{preload} (is jupyter-config/data on JUPYTER_PATH?)")
         if view_server.view == "learner":
             assert "Nbgrader" not in seen["menus"], seen["menus"]
             assert not seen["validate"], "the learner's view shows nbgrader's Validate button"
