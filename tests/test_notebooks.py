@@ -12,6 +12,8 @@ from nbclient import NotebookClient
 from course_files import LESSONS, QUIZ_SOURCES
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: Drawn by JupyterLab's own plotly extension: a second plotly.js for the page to load (issue 19).
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 def execute(path):
@@ -42,6 +44,9 @@ def test_notebook_runs_without_errors(path):
         shown = [o for o in outputs(nb) if WIDGET_MIME in o.get("data", {})]
         if "ask(" in source or "Explorer(" in source:
             assert shown, f"{path.name} builds widgets but none were displayed"
+        plain = [o for o in outputs(nb) if PLOTLY_MIME in o.get("data", {})]
+        assert not plain, (f"{path.name} shows {len(plain)} plain plotly figure(s): show figures as "
+                           "CourseFigure (e.g. gutbrain.widgets.responsive.figure_with_text)")
         state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
         if state:
             models = json.dumps(state)

@@ -35,10 +35,14 @@ def snapshot_html(widget) -> str:
     and the snapshot says so."""
     import ipywidgets as w
 
+    from gutbrain.widgets.responsive import FitFigures
+
     parts: list[str] = []
     left_out: list[str] = []
 
     def walk(node) -> None:
+        if isinstance(node, FitFigures):  # invisible: sizes the figures in the live course
+            return
         if isinstance(node, BaseFigure):
             parts.append(static_html(still(go.Figure(node))))
         elif isinstance(node, w.Box):

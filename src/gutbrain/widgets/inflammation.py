@@ -8,12 +8,12 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.figures import inflammation as figs
-from gutbrain.figures.style import alt_text, text_alternative_html
+from gutbrain.figures.style import alt_text
 from gutbrain.models import inflammation as infl
 from gutbrain.site.static import grid, precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, LabelledSlider, status_html
 from gutbrain.widgets.figure import CourseFigure
-from gutbrain.widgets.responsive import fit_to_notebook
+from gutbrain.widgets.responsive import figure_with_text
 
 ALL_STUDIES = "all"
 
@@ -80,12 +80,6 @@ class EffectSizeExplorer(_Explorer):
         return precompute(figs.overlap_figure, [(f"{d:.2f} SD", d) for d in values], control=self.slider.label,
                           default=round(self.slider.value, 2))
 
-
-def figure_with_text(fig: go.Figure) -> w.VBox:
-    """A figure without controls, with its text alternative underneath."""
-    box = w.VBox([CourseFigure(fig), w.HTML(value=text_alternative_html(alt_text(fig)))])
-    box.add_class("gutbrain-figure")
-    return fit_to_notebook(box)
 
 
 def cytokine_forest() -> w.VBox:

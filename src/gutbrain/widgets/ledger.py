@@ -5,16 +5,14 @@ Thin wiring: every view is built by ``gutbrain.ledger`` (pure queries) and
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.data import load_references
 from gutbrain.figures import ledger as figs
-from gutbrain.figures.style import alt_text
 from gutbrain.ledger import TIERS, TOPICS, VERDICTS, load_ledger
 from gutbrain.widgets.controls import ChoiceGroup
+from gutbrain.widgets.responsive import figure_with_text
 
 LESSON = "05_reading_health_articles"
 ANY = "any"
@@ -165,9 +163,11 @@ def judge(claim_id: str) -> JudgeIt:
 
 
 class StaticView:
-    """Figures and HTML shown one after the other. The figures are static, so they are displayed
-    as plain plotly output (no widget model to synchronise); each is followed by its text
-    alternative."""
+    """Figures and HTML shown one after the other; each figure is followed by its text alternative.
+
+    The figures are static but still ``CourseFigure`` widgets (``figure_with_text``): as plain
+    plotly output, JupyterLab's own plotly extension drew them, with a second copy of plotly.js
+    whose loading stalled the page for 1-2 s mid-Run All and made anywidget give up on widgets."""
 
     def __init__(self, parts: list):
         self.parts = parts
@@ -180,11 +180,7 @@ class StaticView:
         from IPython.display import HTML, display
 
         for part in self.parts:
-            if isinstance(part, go.Figure):
-                display(part)
-                display(HTML(f"<p><small>{html.escape(alt_text(part))}</small></p>"))
-            else:
-                display(HTML(part))
+            display(figure_with_text(part) if isinstance(part, go.Figure) else HTML(part))
 
 
 def scorecards_view() -> StaticView:

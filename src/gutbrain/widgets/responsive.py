@@ -15,6 +15,9 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import traitlets
 
+from gutbrain.figures.style import alt_text, text_alternative_html
+from gutbrain.widgets.figure import CourseFigure
+
 RESPONSIVE_CONFIG = {"responsive": True}
 #: Narrower than this a figure keeps this width (the notebook scrolls) rather than squash its labels.
 MIN_WIDTH_PX = 320
@@ -76,3 +79,12 @@ def fit_to_notebook(box: w.Box) -> w.Box:
     if figures and not any(isinstance(c, FitFigures) for c in box.children):
         box.children = (*box.children, FitFigures())
     return box
+
+
+def figure_with_text(fig: go.Figure) -> w.VBox:
+    """A figure without controls, as wide as the notebook, with its text alternative underneath.
+    A ``CourseFigure`` too: a plain plotly output would be drawn by JupyterLab's own plotly
+    extension, a second copy of plotly.js to load (a 1-2 s stall of the page during Run All)."""
+    box = w.VBox([CourseFigure(fig), w.HTML(value=text_alternative_html(alt_text(fig)))])
+    box.add_class("gutbrain-figure")
+    return fit_to_notebook(box)

@@ -9,12 +9,12 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from gutbrain.figures import serotonin as figs
-from gutbrain.figures.style import alt_text, text_alternative_html
+from gutbrain.figures.style import alt_text
 from gutbrain.models import serotonin as sm
 from gutbrain.site.static import precompute
 from gutbrain.widgets.controls import ChoiceGroup, Explorer, status_html
 from gutbrain.widgets.figure import CourseFigure
-from gutbrain.widgets.responsive import fit_to_notebook
+from gutbrain.widgets.responsive import figure_with_text
 
 
 class _Explorer(Explorer):
@@ -85,12 +85,6 @@ class MicrobiomeExplorer(_Explorer):
                           [(c.label, key) for key, c in sm.COMPARISONS.items()],
                           control="Comparison", default=self.control.value, kind="choice")
 
-
-def figure_with_text(fig: go.Figure) -> w.VBox:
-    """A figure that needs no controls, with its text alternative shown underneath."""
-    box = w.VBox([CourseFigure(fig), w.HTML(value=text_alternative_html(alt_text(fig)))])
-    box.add_class("gutbrain-figure")
-    return fit_to_notebook(box)
 
 
 def serotonin_distribution() -> w.VBox:
