@@ -31,3 +31,16 @@ def test_a_two_line_title_gets_a_taller_top_margin_and_a_pad_for_its_first_line(
     assert title_height(two["text"]) > title_height(one["text"])
     assert base_layout(two["text"], "alt")["margin"]["t"] >= title_height(two["text"])
     assert one["yanchor"] == "top" and one["yref"] == "container"
+
+
+def test_every_course_figure_wears_the_course_template():
+    """Set once as plotly's default (style.COURSE_TEMPLATE), not named in every layout: each lesson's
+    figures, as the browser checks see them, keep the simple_white look."""
+    import plotly.io as pio
+
+    from gutbrain.figures import inflammation, serotonin, vagus
+    from gutbrain.figures.style import COURSE_TEMPLATE
+
+    course = pio.templates[COURSE_TEMPLATE].to_plotly_json()
+    for fig in (serotonin.pathway_figure("liver"), vagus.routes_figure(), inflammation.cytokine_forest()):
+        assert fig.layout.template.to_plotly_json() == course

@@ -2,6 +2,14 @@
 import html
 
 import plotly.graph_objects as go
+import plotly.io as pio
+
+#: The course's plotly template, plotly's default wherever the course's figures are built. A
+#: figure takes the default template as it is made, without validating it; named in every layout
+#: instead, plotly deep-copied and validated it for each figure (about 14 ms, a quarter of
+#: building the site's precomputed views).
+COURSE_TEMPLATE = "simple_white"
+pio.templates.default = COURSE_TEMPLATE
 
 #: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -77,7 +85,6 @@ def base_layout(title: str, alt_text: str, **extra) -> dict:
         title=title_layout(title),
         # No width: a figure is as wide as the notebook it is in (gutbrain.widgets.responsive).
         autosize=True,
-        template="simple_white",
         font=dict(size=14),
         meta=dict(alt_text=alt_text),
         margin=dict(l=70, r=20, t=max(60, title_height(title) + 14), b=60),
