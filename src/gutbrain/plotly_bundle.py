@@ -10,7 +10,7 @@ The file is the installed plotly package's own ``package_data/widgetbundle.js``;
 copied. Enabled as a Jupyter server extension (``jupyter-config/learner`` and
 ``jupyter-config/instructor``; ``ServerApp.jpserver_extensions``). It also names the bundle in
 JupyterLab's page config, so that the course's JupyterLab extension can import it as soon as a
-notebook opens, before the notebook's figures need it.
+lesson opens, before the lesson's figures need it.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROUTE_PREFIX = "gutbrain/plotly"
 BUNDLE_NAME = "widgetbundle.js"
 #: JupyterLab page config entry naming the bundle's path, read by the course's JupyterLab extension
-#: (jupyter-config/data/labextensions/gutbrain-plotly-preload), which imports it as a notebook opens.
+#: (jupyter-config/data/labextensions/gutbrain-plotly-preload), which imports it as a lesson opens.
 PAGE_CONFIG_KEY = "gutbrainPlotlyBundle"
 #: A year: the URL carries plotly's version, so a new plotly is a new URL.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -98,6 +98,6 @@ def _load_jupyter_server_extension(serverapp) -> None:
     web_app = serverapp.web_app
     route = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX, r"([^/]+)", BUNDLE_NAME.replace(".", r"\."))
     web_app.add_handlers(".*$", [(route, _handler_class())])
-    # For the course's JupyterLab extension, which imports the bundle as a notebook opens.
+    # For the course's JupyterLab extension, which imports the bundle as a lesson opens.
     web_app.settings.setdefault("page_config_data", {})[PAGE_CONFIG_KEY] = bundle_path()
     serverapp.log.info("gutbrain: plotly's widget bundle served at %s", route)

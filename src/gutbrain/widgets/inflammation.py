@@ -81,7 +81,6 @@ class EffectSizeExplorer(_Explorer):
                           default=round(self.slider.value, 2))
 
 
-
 def cytokine_forest() -> w.VBox:
     return figure_with_text(figs.cytokine_forest())
 

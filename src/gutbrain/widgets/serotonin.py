@@ -86,6 +86,5 @@ class MicrobiomeExplorer(_Explorer):
                           control="Comparison", default=self.control.value, kind="choice")
 
 
-
 def serotonin_distribution() -> w.VBox:
     return figure_with_text(figs.distribution_figure())
