@@ -59,10 +59,13 @@ RESULTS = REPO / "benchmarks" / "results" / "browser.json"
 BENCH_JS = r"""
 window.gbBench = {
   snap(gds) {
-    return gds.map(gd => (gd.data || []).map(t => {
-      const pick = (a) => (a && a.length !== undefined) ? [a.length, a[0], a[a.length >> 1], a[a.length - 1]] : a;
-      return [pick(t.x), pick(t.y), pick(t.text), pick(t.base), t.marker && pick(t.marker.color), pick(t.hovertext), pick(t.z)];
-    }));
+    const pick = (a) => (a && a.length !== undefined) ? [a.length, a[0], a[a.length >> 1], a[a.length - 1]] : a;
+    return gds.map(gd => [
+      (gd.data || []).map(t => [pick(t.x), pick(t.y), pick(t.text), pick(t.base), t.marker && pick(t.marker.color),
+                                pick(t.hovertext), pick(t.z)]),
+      // A control may change only a shape (lesson 4's study radio moves a highlight box).
+      ((gd.layout && gd.layout.shapes) || []).map(sh => [sh.x0, sh.x1, sh.y0, sh.y1]),
+    ]);
   },
   arm(explorer, events) {
     const gds = Array.from(explorer.querySelectorAll('.js-plotly-plot'));
