@@ -96,6 +96,17 @@ def test_snapshot_keeps_text_and_figures_and_says_controls_need_the_live_course(
     assert "widget-view" not in page
 
 
+def test_a_figure_without_controls_is_not_said_to_have_controls_left_out():
+    """figure_with_text adds the invisible FitFigures (it sizes figures in the live course): not a control."""
+    from gutbrain.widgets.responsive import figure_with_text
+
+    fig = _line(1)
+    fig.update_layout(meta=dict(alt_text="A line that rises from one to two, for the test."))
+    page = snapshot_html(figure_with_text(fig))
+    assert "data-gb-static" in page and "A line that rises" in page
+    assert "needs the live course" not in page
+
+
 def test_launch_links_use_the_readmes_binder_repository_and_ref():
     readme = "[binder]: https://mybinder.org/v2/gh/org/course/v1.2?urlpath=lab/tree/lessons/00_start_here.ipynb\n"
     base, repo, ref = site_build.binder_base(readme)
