@@ -87,6 +87,14 @@ class _FakeServerApp:
         self.log = Log()
 
 
+def test_the_server_extension_names_the_bundle_in_the_page_config():
+    """For the course's JupyterLab extension, which imports the bundle as a lesson opens."""
+    app = _FakeServerApp("/user/learner-1a2b/")
+    plotly_bundle._load_jupyter_server_extension(app)
+    page_config = app.web_app.settings["page_config_data"]
+    assert page_config[plotly_bundle.PAGE_CONFIG_KEY] == plotly_bundle.bundle_path()
+
+
 @dataclass
 class _Response:
     code: int

@@ -37,22 +37,6 @@ def test_jupyterlab_finds_the_extension_on_the_path_the_launchers_set():
     assert out.stdout.strip() == str(DATA), "Binder's and JupyterHub's start hook sets it"
 
 
-def test_the_server_extension_names_the_bundle_in_the_page_config():
-    from tornado import web
-
-    class App:
-        web_app = web.Application(base_url="/user/learner-1a2b/")
-
-        class log:
-            @staticmethod
-            def info(*args):
-                pass
-
-    plotly_bundle._load_jupyter_server_extension(App)
-    page_config = App.web_app.settings["page_config_data"]
-    assert page_config[plotly_bundle.PAGE_CONFIG_KEY] == plotly_bundle.bundle_path()
-
-
 # A stand-in JupyterLab: the page config, a shell whose current widget changes, and the bundle as
 # a file under a base URL (Node imports file: URLs as the browser imports http: ones).
 NODE_HARNESS = r"""
