@@ -685,6 +685,30 @@ def move_first_control_by_keyboard(page, explorer, presses: int = 4) -> str:
     return f"button {control.inner_text()[:40]!r}: Space"
 
 
+def kernel_pid(server: LabServer, path: str) -> int:
+    """The process id of the kernel of the notebook at ``path`` (found by its connection file)."""
+    session = next(s for s in server.api("api/sessions") if s["path"] == path)
+    needle = f"kernel-{session['kernel']['id']}.json"
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and needle in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no process runs the kernel of {path} ({needle})")
+
+
+@contextmanager
+def kernel_stopped(server: LabServer, path: str) -> Iterator[None]:
+    """The notebook's kernel frozen (SIGSTOP): whatever the page does meanwhile, Python cannot answer."""
+    pid = kernel_pid(server, path)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
 def kernel_idles(page) -> int:
     """How many times a kernel has told this page it is idle (each request it handled ends so)."""
     return page.evaluate("() => window.gutbrainTest.kernelIdles")

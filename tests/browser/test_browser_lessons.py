@@ -9,6 +9,7 @@ outputs pass axe-core.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +83,36 @@ def test_interactive_diagrams_respond_to_the_keyboard(lesson):
             explorer.locator("[role=status]").first.wait_for(state="attached")
             page.wait_for_function("([el, old]) => window.gutbrainTest.explorerState(el).status !== old",
                                    arg=[explorer.element_handle(), before["status"]], timeout=10_000, polling=50)
+
+
+#: Diagrams whose radio buttons switch the figure in the browser (CourseFigure.switch_in_browser).
+SWITCHING_IN_THE_BROWSER = {"01_serotonin_synthesis": 2, "02_vagus_nerve": 2, "04_inflammation_kynurenine": 1}
+
+
+def test_radio_buttons_switch_the_figure_before_the_kernel_answers(lesson, lab_server):
+    """Issue 19 (every control redraws in 100 ms): the figure follows a click on its own, with the
+    kernel frozen; once the kernel answers, the figure stays as drawn and the status line follows."""
+    page = lesson.page
+    lab.wait_for_figures(page)
+    explorers = page.locator(".jp-OutputArea .gutbrain-explorer:has([data-gutbrain-views])")
+    assert explorers.count() == SWITCHING_IN_THE_BROWSER.get(Path(lesson.path).stem, 0)
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        before = lab.explorer_state(explorer)
+        idles = lab.kernel_idles(page)
+        with lab.kernel_stopped(lab_server, lesson.path):
+            explorer.locator("input[type=radio]:not(:checked)").first.check()
+            try:
+                switched = lab.wait_for_state_change(explorer, before, timeout_ms=5_000)
+            except Exception as err:
+                raise AssertionError(f"{lesson.path}: diagram #{i + 1} waited for the kernel ({err})") from None
+        lab.wait_for_kernel_to_handle(page, idles)
+        page.wait_for_function("([el, old]) => window.gutbrainTest.explorerState(el).status !== old",
+                               arg=[explorer.element_handle(), before["status"]], timeout=10_000, polling=50)
+        after = lab.explorer_state(explorer)
+        assert after["figures"] == switched["figures"], (
+            f"{lesson.path}: diagram #{i + 1}: Python's figure differs from the view the browser drew")
 
 
 def _all_questions():

@@ -245,8 +245,10 @@ def update_microbiome_figure(fig: go.Figure, key: str, rows: list[sm.GroupMeasur
     bar.marker.color, bar.text = d["colours"], d["text"]
     bar.error_y.array, bar.error_y.visible = d["errors"], d["verified"]
     bar.visible = d["verified"]
-    fig.layout.title.update(title_layout(d["title"]))
-    fig.layout.margin.t = _microbiome_top(fig.layout.title.text)  # a two-line title needs the room
+    title = title_layout(d["title"])
+    fig.layout.title.update(title)
+    # a two-line title needs the room (from the new title: inside batch_update the figure still has the old one)
+    fig.layout.margin.t = _microbiome_top(title["text"])
     fig.layout.annotations = [_microbiome_note(d)]
     fig.layout.xaxis.visible = d["verified"]
     fig.layout.yaxis.visible = d["verified"]

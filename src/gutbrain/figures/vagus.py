@@ -301,8 +301,10 @@ def update_routes_figure(fig, route: str, species_filter: str) -> None:
     studies = fig.data[len(vm.ROUTES)]
     studies.x, studies.y, studies.hovertext = pts["x"], pts["y"], pts["hover"]
     studies.marker.color, studies.marker.symbol = pts["colour"], pts["symbol"]
-    fig.layout.title.update(title_layout(_routes_title(route, species_filter)))
-    fig.layout.margin.t = title_height(fig.layout.title.text) + 30  # as built: room for a longer title
+    title = title_layout(_routes_title(route, species_filter))
+    fig.layout.title.update(title)
+    # as built (inside batch_update the figure still has the old title): room for a longer one
+    fig.layout.margin.t = title_height(title["text"]) + 30
     _set_empty_note(fig, route, species_filter)
     fig.layout.meta = dict(alt_text=routes_summary(route, species_filter))
 

@@ -34,15 +34,18 @@ class BloodBrainExplorer(_Explorer):
             value=study, legend="Study",
         )
         self.figure = CourseFigure(figs.ifn_figure(None if study == ALL_STUDIES else study))
+        self.figure.switch_in_browser([self.control], self._draw)
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
+    def _draw(self, study: str) -> None:
+        figs.update_ifn_figure(self.figure, None if study == ALL_STUDIES else study)
+
     def _on_change(self, _change=None) -> None:
-        study = None if self.control.value == ALL_STUDIES else self.control.value
         with self.figure.batch_update():
-            figs.update_ifn_figure(self.figure, study)
+            self._draw(self.control.value)
         self.summary.value = status_html(alt_text(self.figure))
 
     def static_figure(self):

@@ -35,6 +35,7 @@ class PathwayExplorer(_Explorer):
             legend="Show the pathway in a",
         )
         self.figure = CourseFigure(figs.pathway_figure(tissue))
+        self.figure.switch_in_browser([self.control], self._draw)
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([
@@ -45,10 +46,12 @@ class PathwayExplorer(_Explorer):
         ])
         self.widget.add_class("gutbrain-explorer")
 
+    def _draw(self, tissue: str) -> None:
+        figs.update_pathway_figure(self.figure, tissue)
+
     def _on_change(self, change=None) -> None:
-        tissue = self.control.value
         with self.figure.batch_update():
-            figs.update_pathway_figure(self.figure, tissue)
+            self._draw(self.control.value)
         self.summary.value = status_html(alt_text(self.figure))
 
     def static_figure(self):
@@ -69,14 +72,18 @@ class MicrobiomeExplorer(_Explorer):
             legend="Comparison",
         )
         self.figure = CourseFigure(figs.microbiome_figure(comparison, self.rows))
+        self.figure.switch_in_browser([self.control], self._draw)
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
+    def _draw(self, comparison: str) -> None:
+        figs.update_microbiome_figure(self.figure, comparison, self.rows)
+
     def _on_change(self, change=None) -> None:
         with self.figure.batch_update():
-            figs.update_microbiome_figure(self.figure, self.control.value, self.rows)
+            self._draw(self.control.value)
         self.summary.value = status_html(alt_text(self.figure))
 
     def static_figure(self):
