@@ -2,7 +2,7 @@
 
 A plain ``go.FigureWidget`` (plotly 6+, an anywidget) sends plotly's whole widget bundle (~5 MB)
 over the kernel websocket as its ``_esm`` state, once per figure. ``CourseFigure`` sends a loader
-of about 4 kB instead: it imports the bundle from the Jupyter server
+of about 8 kB instead: it imports the bundle from the Jupyter server
 (``gutbrain.plotly_bundle``, at a versioned URL the browser caches) and hands plotly's own
 ``initialize``/``render`` the model. Everything else is plotly's FigureWidget: the same
 ``batch_update`` diffs, look and events.

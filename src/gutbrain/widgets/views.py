@@ -23,6 +23,9 @@ from typing import Any
 VIEW_EDIT_ID = "gutbrain-view"
 #: plotly's word for "leave this trace's property as it is" in a restyle (``plotly.serializers``).
 UNCHANGED = "_undefined_"
+#: Layout properties views may not differ in: plotly's relayout of the height turns autosize off and
+#: fixes the width, so the figure would stop following the notebook's width.
+FIXED = ("height", "width", "autosize")
 
 
 def view_key(values: Iterable[Any]) -> str:
@@ -73,6 +76,9 @@ def view_updates(states: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str,
     varying_in_trace = [set(_varying([traces[k][i] for k in keys])) for i in range(n_traces)]
     trace_paths = sorted(set().union(*varying_in_trace))
     layout_paths = _varying([layouts[k] for k in keys])
+    if fixed := [path for path in layout_paths if path in FIXED]:
+        raise ValueError(f"the views differ in {fixed}: plotly would fix the figure's width on switching "
+                         "(relayout of the height turns autosize off); keep these the same in every view")
     return {
         key: {
             "style_data": {path: [trace.get(path) if path in varying_in_trace[i] else UNCHANGED
