@@ -85,13 +85,39 @@ def test_an_update_carries_only_what_differs_between_views():
     assert update["trace_edit_id"] == update["layout_edit_id"] == VIEW_EDIT_ID
 
 
-def test_views_of_different_heights_are_refused():
+def test_views_of_different_heights_keep_following_the_notebook_s_width():
     """plotly's relayout of the height turns autosize off and fixes the width: a switched figure
     stopped following the notebook's width (lesson 1's microbiome views are 420 and 300 px high)."""
     states = {key: {**state, "layout": {**state["layout"], "height": 300 + 100 * n}}
               for n, (key, state) in enumerate(STATES.items())}
-    with pytest.raises(ValueError, match="height"):
-        view_updates(states)
+    for update in view_updates(states).values():
+        assert update["layout_data"]["autosize"] is True and update["layout_data"]["width"] is None
+
+
+def test_python_s_own_height_change_keeps_following_the_notebook_s_width():
+    fig = CourseFigure(go.Figure(go.Bar(y=[1]), layout=dict(height=300)))
+    sent = []
+    fig.observe(lambda change: sent.append(change["new"]), names=["_py2js_update", "_py2js_relayout"])
+    with fig.batch_update():
+        fig.layout.height = 420
+    fig.layout.height = 500
+    layouts = [m.get("layout_data") or m.get("relayout_data") for m in sent if m]
+    assert layouts == [{"height": 420, "autosize": True, "width": None},
+                       {"height": 500, "autosize": True, "width": None}]
+
+
+def test_an_update_keeps_the_axes_types_and_ranges():
+    """A restyle of x or y makes plotly forget the axis type (a category axis whose trace a view
+    empties came back numeric: lesson 2, "Humans only"); a relayout of the type autoranges the axis
+    (lesson 2's translation figure lost the room its range leaves for text)."""
+    states = {key: {**state, "layout": {**state["layout"], "yaxis2": {"type": "category"},
+                                        "xaxis": {"type": "category", "range": [-0.5, 1.8]}}}
+              for key, state in STATES.items()}
+    for update in view_updates(states).values():
+        assert update["layout_data"]["yaxis2.type"] == "category"
+        assert "yaxis2.range" not in update["layout_data"]
+        assert update["layout_data"]["xaxis.type"] == "category"
+        assert update["layout_data"]["xaxis.range"] == [-0.5, 1.8]
 
 
 def test_views_with_different_traces_are_refused():
@@ -178,6 +204,8 @@ def test_too_many_views_are_refused():
 
 EXPLORERS = {
     "lesson 1 pathway (tissue)": lambda: serotonin.PathwayExplorer(),
+    "lesson 1 microbiome (comparison)": lambda: serotonin.MicrobiomeExplorer(),
+    "lesson 2 routes (route x species)": lambda: vagus.RoutesExplorer(),
     "lesson 2 translation (view)": lambda: vagus.TranslationExplorer(),
     "lesson 4 blood-brain (study)": lambda: inflammation.BloodBrainExplorer(),
 }

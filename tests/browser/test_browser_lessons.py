@@ -86,7 +86,7 @@ def test_interactive_diagrams_respond_to_the_keyboard(lesson):
 
 
 #: Diagrams whose radio buttons switch the figure in the browser (CourseFigure.switch_in_browser).
-SWITCHING_IN_THE_BROWSER = {"01_serotonin_synthesis": 1, "02_vagus_nerve": 1, "04_inflammation_kynurenine": 1}
+SWITCHING_IN_THE_BROWSER = {"01_serotonin_synthesis": 2, "02_vagus_nerve": 2, "04_inflammation_kynurenine": 1}
 
 
 def test_radio_buttons_switch_the_figure_before_the_kernel_answers(lesson, lab_server):
@@ -113,6 +113,10 @@ def test_radio_buttons_switch_the_figure_before_the_kernel_answers(lesson, lab_s
         after = lab.explorer_state(explorer)
         assert after["figures"] == switched["figures"], (
             f"{lesson.path}: diagram #{i + 1}: Python's figure differs from the view the browser drew")
+        # plotly fixes a figure's width when a relayout changes its height alone (views.keeping_autosize)
+        fixed = explorer.locator(".js-plotly-plot").evaluate_all(
+            "gds => gds.filter(gd => gd.layout.autosize === false || gd.layout.width).length")
+        assert not fixed, f"{lesson.path}: diagram #{i + 1} no longer follows the notebook's width"
 
 
 def _all_questions():

@@ -31,7 +31,7 @@ import plotly.graph_objects as go
 import traitlets
 
 from gutbrain.plotly_bundle import bundle_path
-from gutbrain.widgets.views import VIEW_EDIT_ID, view_key, view_updates
+from gutbrain.widgets.views import VIEW_EDIT_ID, keeping_autosize, view_key, view_updates
 
 #: Views are sent with the figure, before any is chosen: a few dozen at most.
 MAX_VIEWS = 24
@@ -382,14 +382,14 @@ class CourseFigure(go.FigureWidget):
         finally:
             self._holding = False
 
-    def _send_update_msg(self, *args, **kwargs):
+    def _send_update_msg(self, restyle_data, relayout_data, *args, **kwargs):
         if not self._holding:
-            super()._send_update_msg(*args, **kwargs)
+            super()._send_update_msg(restyle_data, keeping_autosize(relayout_data, self._layout), *args, **kwargs)
 
     def _send_restyle_msg(self, *args, **kwargs):
         if not self._holding:
             super()._send_restyle_msg(*args, **kwargs)
 
-    def _send_relayout_msg(self, *args, **kwargs):
+    def _send_relayout_msg(self, layout_data, *args, **kwargs):
         if not self._holding:
-            super()._send_relayout_msg(*args, **kwargs)
+            super()._send_relayout_msg(keeping_autosize(layout_data, self._layout), *args, **kwargs)

@@ -72,14 +72,18 @@ class MicrobiomeExplorer(_Explorer):
             legend="Comparison",
         )
         self.figure = CourseFigure(figs.microbiome_figure(comparison, self.rows))
+        self.figure.switch_in_browser([self.control], self._draw)
         self.summary = w.HTML(value=status_html(alt_text(self.figure)))
         self.control.observe(self._on_change, names="value")
         self.widget = w.VBox([self.control, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
+    def _draw(self, comparison: str) -> None:
+        figs.update_microbiome_figure(self.figure, comparison, self.rows)
+
     def _on_change(self, change=None) -> None:
         with self.figure.batch_update():
-            figs.update_microbiome_figure(self.figure, self.control.value, self.rows)
+            self._draw(self.control.value)
         self.summary.value = status_html(alt_text(self.figure))
 
     def static_figure(self):

@@ -108,15 +108,19 @@ class RoutesExplorer(_Explorer):
         self.species = ChoiceGroup(options=[(label, key) for key, label in vm.SPECIES_FILTERS.items()],
                                    value=species_filter, legend="Species")
         self.figure = CourseFigure(figs.routes_figure(route, species_filter))
+        self.figure.switch_in_browser([self.route, self.species], self._draw)
         for control in (self.route, self.species):
             control.observe(self._on_change, names="value")
         self._finish("Colour = species (vermillion rodent, blue human, green in vitro, grey review); shape = what "
                      "the study found. Hover over a study for its finding and sample size.",
                      [w.HBox([self.route, self.species])])
 
+    def _draw(self, route: str, species: str) -> None:
+        figs.update_routes_figure(self.figure, route, species)
+
     def _on_change(self, _change=None) -> None:
         with self.figure.batch_update():
-            figs.update_routes_figure(self.figure, self.route.value, self.species.value)
+            self._draw(self.route.value, self.species.value)
         self.summary.value = status_html(alt_text(self.figure))
 
     def static_figure(self):

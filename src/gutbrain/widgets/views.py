@@ -15,6 +15,7 @@ in the browser (``JSON.stringify``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,9 +24,33 @@ from typing import Any
 VIEW_EDIT_ID = "gutbrain-view"
 #: plotly's word for "leave this trace's property as it is" in a restyle (``plotly.serializers``).
 UNCHANGED = "_undefined_"
-#: Layout properties views may not differ in: plotly's relayout of the height turns autosize off and
-#: fixes the width, so the figure would stop following the notebook's width.
-FIXED = ("height", "width", "autosize")
+#: An axis's type, with its range: sent with every view (``keeping_axis_types``).
+AXIS_TYPE = re.compile(r"^([xy]axis\d*)\.type$")
+
+
+# plotly.js relayout quirks: an update must name these itself, or plotly changes them.
+
+def keeping_autosize(layout_data: Mapping[str, Any], layout: Mapping[str, Any]) -> dict[str, Any]:
+    """A relayout of the height turns autosize off and fixes the width at what it is now: the figure
+    stops following the notebook's width. Unless the same relayout names autosize and width (for a
+    figure that sets no width of its own)."""
+    if "height" not in layout_data or "width" in layout_data or layout.get("width") or layout.get("autosize") is False:
+        return dict(layout_data)
+    return {**layout_data, "autosize": True, "width": None}
+
+
+def keeping_axis_types(layout_data: Mapping[str, Any], layout_leaves: Mapping[str, Any]) -> dict[str, Any]:
+    """A restyle of x or y makes plotly forget the type of the restyled traces' axes (a category axis
+    whose trace a view empties came back numeric), and a relayout of the type autoranges the axis:
+    so the type is sent with its range, as the figure has them."""
+    out = dict(layout_data)
+    for path, value in layout_leaves.items():
+        if match := AXIS_TYPE.match(path):
+            out[path] = value
+            for name in ("range", "autorange"):
+                if f"{match[1]}.{name}" in layout_leaves:
+                    out[f"{match[1]}.{name}"] = layout_leaves[f"{match[1]}.{name}"]
+    return out
 
 
 def view_key(values: Iterable[Any]) -> str:
@@ -76,14 +101,16 @@ def view_updates(states: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str,
     varying_in_trace = [set(_varying([traces[k][i] for k in keys])) for i in range(n_traces)]
     trace_paths = sorted(set().union(*varying_in_trace))
     layout_paths = _varying([layouts[k] for k in keys])
-    if fixed := [path for path in layout_paths if path in FIXED]:
-        raise ValueError(f"the views differ in {fixed}: plotly would fix the figure's width on switching "
-                         "(relayout of the height turns autosize off); keep these the same in every view")
+
+    def relayout(key: str) -> dict[str, Any]:
+        data = {path: layouts[key].get(path) for path in layout_paths}
+        return keeping_axis_types(keeping_autosize(data, states[key].get("layout", {})), layouts[key])
+
     return {
         key: {
             "style_data": {path: [trace.get(path) if path in varying_in_trace[i] else UNCHANGED
                                   for i, trace in enumerate(traces[key])] for path in trace_paths},
-            "layout_data": {path: layouts[key].get(path) for path in layout_paths},
+            "layout_data": relayout(key),
             "style_traces": list(range(n_traces)),
             "trace_edit_id": VIEW_EDIT_ID,
             "layout_edit_id": VIEW_EDIT_ID,
