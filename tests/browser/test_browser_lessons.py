@@ -86,7 +86,8 @@ def test_interactive_diagrams_respond_to_the_keyboard(lesson):
 
 
 #: Diagrams whose radio buttons switch the figure in the browser (CourseFigure.switch_in_browser).
-SWITCHING_IN_THE_BROWSER = {"01_serotonin_synthesis": 2, "02_vagus_nerve": 2, "04_inflammation_kynurenine": 1}
+SWITCHING_IN_THE_BROWSER = {"01_serotonin_synthesis": 2, "02_vagus_nerve": 2, "03_psychobiotics": 1,
+                            "04_inflammation_kynurenine": 1}
 
 
 def test_radio_buttons_switch_the_figure_before_the_kernel_answers(lesson, lab_server):

@@ -323,6 +323,15 @@ def loader_js(path: str | None = None) -> str:
     return _without_comments(js)
 
 
+def choices(control: w.ValueWidget) -> list:
+    """The values a control can take: a radio group's options, or a checkbox's False and True."""
+    if hasattr(control, "options"):
+        return [value for _, value in control.options]
+    if isinstance(control.value, bool):
+        return [False, True]
+    raise TypeError(f"{type(control).__name__} has no options: its views cannot be drawn in advance")
+
+
 def _pruned(node):
     """A figure's JSON without empty values (no shapes = ``[]`` = absent)."""
     if isinstance(node, dict):
@@ -343,14 +352,23 @@ class CourseFigure(go.FigureWidget):
     _view_controls = traitlets.List(traitlets.Instance(w.Widget)).tag(sync=True, **w.widget_serialization)
     _holding = False
 
-    def switch_in_browser(self, controls: Sequence[w.ValueWidget], draw: Callable[..., None]) -> None:
+    def switch_in_browser(self, controls: Sequence[w.ValueWidget], draw: Callable[..., None], *,
+                          one_click_away: bool = False) -> None:
         """Let the browser redraw this figure the moment one of ``controls`` changes, without a
         round trip to the kernel. ``controls`` are radio groups (an ``options`` list of
-        ``(label, value)``); ``draw(*values)`` is the explorer's own update for those values. It is
-        run here for every combination of options, nothing sent, and the figure is left as it
-        was. The explorer keeps updating the figure from Python as before: that keeps Python's copy
-        right, and the browser does not draw it twice."""
-        combos = list(itertools.product(*[[value for _, value in c.options] for c in controls]))
+        ``(label, value)``) or checkboxes; ``draw(*values)`` is the explorer's own update for those
+        values. It is run here for every combination of options, nothing sent, and the figure is
+        left as it was. The explorer keeps updating the figure from Python as before: that keeps
+        Python's copy right, and the browser does not draw it twice.
+
+        ``one_click_away``: only the views one change away from the controls' current values (for
+        controls with too many combinations); the explorer calls this again after every change."""
+        current = tuple(c.value for c in controls)
+        if one_click_away:
+            combos = [current, *(current[:i] + (value,) + current[i + 1:]
+                                 for i, c in enumerate(controls) for value in choices(c) if value != current[i])]
+        else:
+            combos = list(itertools.product(*[choices(c) for c in controls]))
         if len(combos) > MAX_VIEWS:
             raise ValueError(f"{len(combos)} combinations of these controls' options: more than the "
                              f"{MAX_VIEWS} views worth sending with a figure")
@@ -362,7 +380,7 @@ class CourseFigure(go.FigureWidget):
                     draw(*values)
                 states[view_key(values)] = self._state()
             with self.batch_update():
-                draw(*(c.value for c in controls))
+                draw(*current)
         if _pruned(self._state()) != _pruned(before):
             raise RuntimeError("drawing the controls' current values again did not give the figure back as it "
                                "was: its update does not redraw everything its views change")

@@ -38,8 +38,11 @@ class MetaAnalysisLab(_Explorer):
                                      tooltip="Add the trials one by one in date order")
         self.view = figs.lab_view(dataset, method)
         self.figure = CourseFigure(figs.lab_figure(self.view))
+        self.controls = (self.dataset, self.method, self.subgroup, self.leave_out, self.cumulative)
+        # Hundreds of combinations: the browser is given the views one click away, after every change.
+        self.figure.switch_in_browser(self.controls, self._draw, one_click_away=True)
         self.summary = w.HTML(value=status_html(self.view.reading))
-        for control in (self.dataset, self.method, self.subgroup, self.leave_out, self.cumulative):
+        for control in self.controls:
             control.observe(self._on_change, names="value")
         controls = w.HBox([w.VBox([self.dataset, self.method]), w.VBox([self.subgroup, self.leave_out])])
         self.widget = w.VBox([controls, self.cumulative, self.figure, self.summary])
@@ -58,14 +61,24 @@ class MetaAnalysisLab(_Explorer):
         finally:
             self.leave_out.observe(self._on_change, names="value")
 
+    @staticmethod
+    def _view(dataset: str, method: str, subgroup: str, leave_out: str | None, cumulative: bool) -> figs.LabView:
+        """The view these choices draw (a trial not in the dataset is not left out: the dataset's
+        own list of trials to leave out no longer offers it)."""
+        offered = {key for _, key in figs.leave_out_options(dataset)}
+        leave = leave_out if leave_out in offered and leave_out != "none" else None
+        return figs.lab_view(dataset, method, subgroup, leave, cumulative)
+
+    def _draw(self, *values) -> None:
+        figs.update_lab_figure(self.figure, self._view(*values))
+
     def _on_change(self, change=None) -> None:
         self._offer_dataset_trials()
-        leave = None if self.leave_out.value in (None, "none") else self.leave_out.value
-        self.view = figs.lab_view(self.dataset.value, self.method.value, self.subgroup.value, leave,
-                                  self.cumulative.value)
+        self.view = self._view(*(c.value for c in self.controls))
         with self.figure.batch_update():
             figs.update_lab_figure(self.figure, self.view)
         self.summary.value = status_html(self.view.reading)
+        self.figure.switch_in_browser(self.controls, self._draw, one_click_away=True)
 
     def static_figure(self):
         """For the website: both models (fixed and random effects) on the default trials."""
