@@ -41,15 +41,19 @@ def keeping_autosize(layout_data: Mapping[str, Any], layout: Mapping[str, Any]) 
 
 def keeping_axis_types(layout_data: Mapping[str, Any], layout_leaves: Mapping[str, Any]) -> dict[str, Any]:
     """A restyle of x or y makes plotly forget the type of the restyled traces' axes (a category axis
-    whose trace a view empties came back numeric), and a relayout of the type autoranges the axis:
-    so the type is sent with its range, as the figure has them."""
+    whose trace a view empties came back numeric), and a relayout of the type autoranges the axis
+    unless the same relayout names autorange: so the type is sent with its range and autorange, as
+    the figure has them (a range given without autorange means autorange off)."""
     out = dict(layout_data)
     for path, value in layout_leaves.items():
         if match := AXIS_TYPE.match(path):
+            axis = match[1]
             out[path] = value
-            for name in ("range", "autorange"):
-                if f"{match[1]}.{name}" in layout_leaves:
-                    out[f"{match[1]}.{name}"] = layout_leaves[f"{match[1]}.{name}"]
+            if f"{axis}.range" in layout_leaves:
+                out[f"{axis}.range"] = layout_leaves[f"{axis}.range"]
+                out[f"{axis}.autorange"] = layout_leaves.get(f"{axis}.autorange", False)
+            elif f"{axis}.autorange" in layout_leaves:
+                out[f"{axis}.autorange"] = layout_leaves[f"{axis}.autorange"]
     return out
 
 
