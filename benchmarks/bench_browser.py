@@ -26,7 +26,8 @@ by glob, so a new lesson is measured with no new code):
    times, and the learner sees the whole new view only at the last. Sliders: ``--steps`` arrow-key
    steps each; then a mouse **drag** across the slider: how many redraws followed the drag, and
    how long after the release the figure settled (its last redraw). Radio buttons, toggle
-   buttons, dropdowns: each option chosen in turn, ``--rounds`` times.
+   buttons, dropdowns: each option chosen in turn, ``--rounds`` times; checkboxes: ticked and
+   unticked, ``--rounds`` times each.
    Goal (issue 16): median <= 100 ms on a 2-core machine.
 
 Results are printed and written to benchmarks/results/browser.json (git-ignored).
@@ -110,7 +111,8 @@ window.gbBench = {
 };
 """
 
-CONTROLS = ("input[type=range], .noUi-handle, select, .widget-toggle-button, input[type=radio]")
+CONTROLS = ("input[type=range], .noUi-handle, select, .widget-toggle-button, input[type=radio], "
+            "input[type=checkbox]")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -173,7 +175,8 @@ def measure_controls(page, steps: int, rounds: int = 3) -> dict:
                 continue
             kind = control.evaluate("""el => el.matches('input[type=range]') ? 'range'
                 : el.matches('.noUi-handle') ? 'handle' : el.tagName === 'SELECT' ? 'select'
-                : el.matches('input[type=radio]') ? 'radio' : 'toggle'""")
+                : el.matches('input[type=radio]') ? 'radio' : el.matches('input[type=checkbox]') ? 'checkbox'
+                : 'toggle'""")
             if kind in ("radio", "toggle"):
                 group = control.evaluate("el => el.name || (el.closest('.widget-toggle-buttons') ? 'tb' : '')")
                 key = (kind, group)
@@ -199,6 +202,8 @@ def _measure_one(page, explorer, control, kind, name, steps, rounds, out) -> Non
             out[f"{name} (drag: redraws during drag)"] = [drag["redraws"]]
     elif kind == "select":
         out[name], out[f"{name} (last redraw)"] = _select_options(page, explorer, control, rounds)
+    elif kind == "checkbox":
+        out[name], out[f"{name} (last redraw)"] = _tick(page, explorer, control, rounds)
     else:
         out[name], out[f"{name} (last redraw)"] = _choose_options(page, explorer, control, kind, rounds)
 
@@ -251,6 +256,19 @@ def _select_options(page, explorer, control, rounds: int) -> tuple[list[float], 
         explorer.evaluate("(el) => window.gbBench.arm(el, [])")
         control.evaluate("""(s, i) => { window.gbBench.startNow(); s.selectedIndex = i;
                               s.dispatchEvent(new Event('change', {bubbles: true})); }""", i)
+        r = _wait_result(page)
+        page.evaluate("() => window.gbBench.disarm()")
+        _record(r, times, last)
+        page.wait_for_timeout(150)
+    return times, last
+
+
+def _tick(page, explorer, control, rounds: int) -> tuple[list[float], list[float]]:
+    """A checkbox ticked and unticked, ``rounds`` times each."""
+    times, last = [], []
+    for _ in range(2 * rounds):
+        explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerdown'])")
+        control.click()
         r = _wait_result(page)
         page.evaluate("() => window.gbBench.disarm()")
         _record(r, times, last)
