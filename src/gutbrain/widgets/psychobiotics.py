@@ -44,8 +44,8 @@ class MetaAnalysisLab(_Explorer):
         self.summary = w.HTML(value=status_html(self.view.reading))
         for control in self.controls:
             control.observe(self._on_change, names="value")
-        controls = w.HBox([w.VBox([self.dataset, self.method]), w.VBox([self.subgroup, self.leave_out])])
-        self.widget = w.VBox([controls, self.cumulative, self.figure, self.summary])
+        choices = w.HBox([w.VBox([self.dataset, self.method]), w.VBox([self.subgroup, self.leave_out])])
+        self.widget = w.VBox([choices, self.cumulative, self.figure, self.summary])
         self.widget.add_class("gutbrain-explorer")
 
     def _offer_dataset_trials(self) -> None:
