@@ -3,8 +3,8 @@
 Parametrised over lessons/[0-9][0-9]_*.ipynb: a new lesson is covered with no new code.
 For each lesson (opened once, Run -> Run All Cells): no error output, at most 1 MB received
 over the kernel websocket, no widget given up by anywidget, every widget and plotly figure rendered, every interactive diagram
-responds to the keyboard, every self-check answers a wrong and then a right answer, and the
-outputs pass axe-core.
+responds to the keyboard (and a figure that switches views in the browser does so with the kernel
+frozen), every self-check answers a wrong and then a right answer, and the outputs pass axe-core.
 """
 from __future__ import annotations
 
