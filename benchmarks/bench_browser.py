@@ -263,16 +263,21 @@ def _select_options(page, explorer, control, rounds: int) -> tuple[list[float], 
     return times, last
 
 
+def _click(page, explorer, element, times: list[float], last: list[float]) -> None:
+    """One click on ``element``, timed from the pointer going down to the figure's redraws."""
+    explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerdown'])")
+    element.click()
+    r = _wait_result(page)
+    page.evaluate("() => window.gbBench.disarm()")
+    _record(r, times, last)
+    page.wait_for_timeout(150)
+
+
 def _tick(page, explorer, control, rounds: int) -> tuple[list[float], list[float]]:
     """A checkbox ticked and unticked, ``rounds`` times each."""
     times, last = [], []
     for _ in range(2 * rounds):
-        explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerdown'])")
-        control.click()
-        r = _wait_result(page)
-        page.evaluate("() => window.gbBench.disarm()")
-        _record(r, times, last)
-        page.wait_for_timeout(150)
+        _click(page, explorer, control, times, last)
     return times, last
 
 
@@ -289,14 +294,8 @@ def _choose_options(page, explorer, control, kind, rounds: int) -> tuple[list[fl
     for k in order:
         option = options.nth(k)
         active = option.evaluate("el => el.matches('input') ? el.checked : el.classList.contains('mod-active')")
-        if active:
-            continue
-        explorer.evaluate("(el) => window.gbBench.arm(el, ['pointerdown'])")
-        option.click()
-        r = _wait_result(page)
-        page.evaluate("() => window.gbBench.disarm()")
-        _record(r, times, last)
-        page.wait_for_timeout(150)
+        if not active:
+            _click(page, explorer, option, times, last)
     return times, last
 
 
